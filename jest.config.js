@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true }],
+  },
+  // Unit tests skip aws-cdk-lib's offline CloudFormation validator; `cdk synth` in CI keeps it on.
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
+  testTimeout: 120000,
+};
