@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+import pytest
+import xgboost as xgb
+
+from testkit import TrainedModel, ml_module
+
+inference = ml_module("inference")
+sample_data = ml_module("sample_data")
+FEATURES = list(sample_data.FEATURE_COLUMNS)
+
+
+@pytest.fixture(scope="module")
+def regression(trained: Callable[[str], TrainedModel]) -> tuple[Any, pd.DataFrame]:
+    model = trained("regression")
+    rows = pd.read_csv(model.test_dir / "test.csv").drop(columns=["target"]).head(5)
+    return inference.model_fn(str(model.model_dir)), rows
+
+
+def expected_predictions(model_dir: Path, rows: pd.DataFrame) -> np.ndarray:
+    booster = xgb.Booster()
+    booster.load_model(str(model_dir / "xgboost-model"))
+    return booster.predict(xgb.DMatrix(rows.to_numpy(dtype=float)))
+
+
+def invoke(model: Any, body: str | bytes, content_type: str, accept: str) -> str:
+    return inference.output_fn(inference.predict_fn(inference.input_fn(body, content_type), model), accept)
+
+
+def test_csv_round_trip(regression: tuple[Any, pd.DataFrame], trained: Callable[[str], TrainedModel]) -> None:
+    model, rows = regression
+    body = rows.to_csv(header=False, index=False)
+
+    output = invoke(model, body.encode("utf-8"), "text/csv; charset=utf-8", "text/csv")
+
+    predictions = [float(line) for line in output.splitlines()]
+    expected = expected_predictions(trained("regression").model_dir, rows)
+    assert predictions == pytest.approx(expected.tolist(), rel=1e-6)
+
+
+def test_json_round_trip_with_rows_as_lists_and_as_objects(regression: tuple[Any, pd.DataFrame]) -> None:
+    model, rows = regression
+    as_lists = json.dumps({"instances": rows.to_numpy().tolist()})
+    # Objects in another key order, with an extra key that the model does not use.
+    as_objects = json.dumps({"instances": [{"id": i, **dict(reversed(list(row.items())))}
+                                           for i, row in enumerate(rows.to_dict(orient="records"))]})
+
+    from_lists = json.loads(invoke(model, as_lists, "application/json", "application/json"))
+    from_objects = json.loads(invoke(model, as_objects, "application/json", "application/json"))
+    bare_list = json.dumps(rows.to_numpy().tolist())
+    from_bare_list = json.loads(invoke(model, bare_list, "application/json", "application/json"))
+
+    assert len(from_lists["predictions"]) == len(rows)
+    assert from_objects == from_lists == from_bare_list
+    csv_output = invoke(model, rows.to_csv(header=False, index=False), "text/csv", "application/json")
+    assert json.loads(csv_output) == from_lists
+
+
+def test_binary_classification_predicts_probabilities(trained: Callable[[str], TrainedModel]) -> None:
+    model_files = trained("binary_classification")
+    model = inference.model_fn(str(model_files.model_dir))
+    test = pd.read_csv(model_files.test_dir / "test.csv")
+    body = test.drop(columns=["target"]).to_csv(header=False, index=False)
+
+    probabilities = np.array([float(v) for v in invoke(model, body, "text/csv", "text/csv").splitlines()])
+
+    assert len(probabilities) == len(test)
+    assert ((probabilities >= 0) & (probabilities <= 1)).all()
+    assert probabilities.min() < 0.2 and probabilities.max() > 0.8
+    assert probabilities[test["target"] == 1].mean() > probabilities[test["target"] == 0].mean() + 0.3
+
+
+def test_missing_csv_values_are_predicted_as_missing(regression: tuple[Any, pd.DataFrame]) -> None:
+    model, _ = regression
+    output = invoke(model, "34,,59,7,11.55,0,29.7,3\n", "text/csv", "text/csv")
+    assert len(output.splitlines()) == 1 and np.isfinite(float(output))
+
+
+def test_accept_anything_answers_in_csv(regression: tuple[Any, pd.DataFrame]) -> None:
+    assert inference.output_fn(np.array([1.5, 2.0]), "*/*") == "1.5\n2.0"
+    assert inference.output_fn(np.array([1.5]), None) == "1.5"
+    assert json.loads(inference.output_fn(np.array([1.5]), "text/html, application/json")) == {"predictions": [1.5]}
+
+
+# --- malformed payloads ------------------------------------------------------------------------------------------
+
+
+def payload_error(model: Any, body: str | bytes, content_type: str = "text/csv", accept: str = "text/csv") -> Any:
+    with pytest.raises(inference.PayloadError) as error_info:
+        invoke(model, body, content_type, accept)
+    return error_info.value
+
+
+def test_payload_error_is_a_value_error_with_a_status() -> None:
+    error = inference.PayloadError("bad", 415)
+    assert isinstance(error, ValueError)
+    assert error.status_code == 415 and str(error) == "bad"
+
+
+def test_wrong_feature_count_names_expected_and_received(regression: tuple[Any, pd.DataFrame]) -> None:
+    model, _ = regression
+    error = payload_error(model, "1,2,3,4,5,6,7\n")
+    assert error.status_code == 400
+    assert "expected 8 feature values per row (age, income_k," in str(error)
+    assert "but got 7" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        ("34,127.8,abc,7,11.55,0,29.7,3", "text/csv", "CSV line 1, column 3: 'abc' is not a number"),
+        ("1,2,3,4,5,6,7,8\n1,2,3", "text/csv", "CSV line 2 has 3 values but line 1 has 8"),
+        ("1,2,3,4,inf,6,7,8", "text/csv", "CSV line 1, column 5: 'inf' is infinite"),
+        ("", "text/csv", "the request body is empty"),
+        ("\n  \n", "text/csv", "the request body is empty"),
+        ("", "application/json", "the request body is empty"),
+        ('{"instances": [[1, 2', "application/json", "the request body is not valid JSON"),
+        ('{"rows": [[1]]}', "application/json", 'the JSON object has no "instances" key (keys: rows)'),
+        ('{"instances": []}', "application/json", '"instances" is empty'),
+        ('{"instances": [[1, "x", 3]]}', "application/json", "instance 0, value 1: 'x' is not a number"),
+        ('{"instances": [[1, true]]}', "application/json", "instance 0, value 1: True is not a number"),
+        ('{"instances": [[1, 2], 3]}', "application/json", "instance 1 is int 3: each instance must be a list"),
+    ],
+)
+def test_malformed_payloads_are_bad_requests(
+    regression: tuple[Any, pd.DataFrame], body: str, content_type: str, message: str
+) -> None:
+    model, _ = regression
+    error = payload_error(model, body, content_type)
+    assert error.status_code == 400
+    assert message in str(error)
+
+
+def test_objects_missing_features_are_named(regression: tuple[Any, pd.DataFrame]) -> None:
+    model, rows = regression
+    record = rows.iloc[0].to_dict()
+    del record["tenure_months"], record["age"]
+    error = payload_error(model, json.dumps({"instances": [record]}), "application/json")
+    assert error.status_code == 400
+    assert "instance 0 lacks feature(s) age, tenure_months" in str(error)
+
+
+def test_objects_need_the_schema(trained: Callable[[str], TrainedModel], tmp_path: Path) -> None:
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    shutil.copy(trained("regression").model_dir / "xgboost-model", model_dir)
+    model = inference.model_fn(str(model_dir))
+    error = payload_error(model, json.dumps({"instances": [{"age": 1}]}), "application/json")
+    assert "need the model's schema.json" in str(error)
+    # Lists still work without a schema.
+    assert len(invoke(model, "1,2,3,4,5,6,7,8", "text/csv", "text/csv").splitlines()) == 1
+
+
+def test_unsupported_content_type_is_415(regression: tuple[Any, pd.DataFrame]) -> None:
+    model, _ = regression
+    error = payload_error(model, "1,2", "application/x-parquet")
+    assert error.status_code == 415
+    assert "unsupported content type 'application/x-parquet': send text/csv or application/json" in str(error)
+
+
+def test_unsupported_accept_is_406(regression: tuple[Any, pd.DataFrame]) -> None:
+    model, _ = regression
+    error = payload_error(model, "1,2,3,4,5,6,7,8", "text/csv", "application/x-recordio-protobuf")
+    assert error.status_code == 406
+    assert "unsupported accept type 'application/x-recordio-protobuf'" in str(error)
+
+
+def test_body_that_is_not_utf8(regression: tuple[Any, pd.DataFrame]) -> None:
+    model, _ = regression
+    error = payload_error(model, b"\xff\xfe1,2")
+    assert error.status_code == 400 and "not UTF-8" in str(error)
+
+
+def test_model_fn_names_a_missing_model_file(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"no 'xgboost-model' in model directory .* \(it is empty\)"):
+        inference.model_fn(str(tmp_path))
