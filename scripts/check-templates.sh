@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-venv.sh --quiet
+# The built-in CloudFormation validator must run here, whatever the calling shell says.
+unset CDK_VALIDATION
 
 for stage in ${STAGES:-dev staging prod}; do
   out="cdk.out/$stage"
@@ -14,6 +16,24 @@ for stage in ${STAGES:-dev staging prod}; do
   if [[ ${#templates[@]} -eq 0 ]]; then
     echo "error: no templates were synthesized for stage '$stage' in $out" >&2
     exit 1
+  fi
+  # The app fails synth on validation errors; warnings (e.g. CloudFormation best practices) must be absent too.
+  report="$out/validation-report.json"
+  if [[ -f "$report" ]]; then
+    .venv/bin/python - "$report" <<'PY'
+import json
+import sys
+
+report = json.load(open(sys.argv[1]))
+findings = [
+    (plugin["pluginName"], violation["ruleName"], [c.get("constructPath") for c in violation.get("violatingConstructs", [])])
+    for plugin in report.get("pluginReports", [])
+    for violation in plugin.get("violations", [])
+]
+for plugin, rule, paths in findings:
+    print(f"error: {plugin}: {rule} at {', '.join(p for p in paths if p)}", file=sys.stderr)
+sys.exit(1 if findings else 0)
+PY
   fi
   echo "-- cfn-lint (${#templates[@]} templates)"
   # Errors fail the build; warnings (W) and informational findings (I) are printed but not fatal.

@@ -1,0 +1,4 @@
+export * from './stage-config';
+export * from './stages';
+export * from './load-stage-config';
+export * from './data-layout';

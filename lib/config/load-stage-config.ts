@@ -1,0 +1,228 @@
+import { Token } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import problemTypes from '../../ml/problem_types.json';
+import {
+  STAGE_NAMES,
+  TUNING_STRATEGIES,
+  type InstanceConfig,
+  type ProblemType,
+  type StageConfig,
+  type StageConfigOverrides,
+  type StageName,
+} from './stage-config';
+import { DEFAULT_STAGE_CONFIGS } from './stages';
+
+/** Thrown when a stage's configuration is invalid; lists every problem found. */
+export class StageConfigError extends Error {
+  constructor(
+    public readonly stageName: string,
+    public readonly problems: string[],
+  ) {
+    super(`Invalid configuration for stage '${stageName}':\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'StageConfigError';
+  }
+}
+
+/** True for a stage name this app knows. */
+export function isStageName(name: string): name is StageName {
+  return (STAGE_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * The configuration of one stage: its defaults with `overrides` merged in, validated.
+ *
+ * Unresolved CDK tokens are not validated (their value is only known at deploy time).
+ *
+ * @throws Error for an unknown stage name; StageConfigError listing every invalid value.
+ */
+export function loadStageConfig(name: string, overrides: StageConfigOverrides = {}): StageConfig {
+  if (!isStageName(name)) {
+    throw new Error(`Unknown stage '${name}'. Valid stages: ${STAGE_NAMES.join(', ')}.`);
+  }
+  const config = deepMerge(DEFAULT_STAGE_CONFIGS[name], overrides) as StageConfig;
+  const problems = validateStageConfig(config);
+  if (problems.length > 0) {
+    throw new StageConfigError(name, problems);
+  }
+  return config;
+}
+
+const ACCOUNT_PATTERN = /^\d{12}$/;
+// us-east-1, eu-central-2, us-gov-west-1, cn-northwest-1, ap-southeast-4, ...
+const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const INSTANCE_TYPE_PATTERN = /^ml\.[a-z0-9-]+\.[a-z0-9]+$/;
+const VPC_ID_PATTERN = /^vpc-[0-9a-f]{8,17}$/;
+const SUBNET_ID_PATTERN = /^subnet-[0-9a-f]{8,17}$/;
+const SECURITY_GROUP_ID_PATTERN = /^sg-[0-9a-f]{8,17}$/;
+const MAX_TUNING_JOBS = 500;
+const MAX_PARALLEL_TUNING_JOBS = 100;
+const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter(
+  (v): v is number => typeof v === 'number' && v !== RetentionDays.INFINITE,
+);
+
+/** Every problem with `config`, as messages that name the path, the bad value and what is allowed. */
+export function validateStageConfig(config: StageConfig): string[] {
+  const problems: string[] = [];
+  const fail = (path: string, value: unknown, expected: string): void => {
+    problems.push(`${path} is ${JSON.stringify(value)}: ${expected}`);
+  };
+
+  if (isConcrete(config.account) && !ACCOUNT_PATTERN.test(config.account)) {
+    fail('account', config.account, 'expected a 12-digit AWS account id, e.g. 123456789012');
+  }
+  if (isConcrete(config.region) && !REGION_PATTERN.test(config.region)) {
+    fail('region', config.region, 'expected an AWS region such as us-east-1 or eu-west-1');
+  }
+
+  const knownProblemTypes = Object.keys(problemTypes);
+  const problemType = config.problemType as string;
+  const problemTypeKnown = knownProblemTypes.includes(problemType);
+  if (!problemTypeKnown) {
+    fail('problemType', problemType, `expected one of ${knownProblemTypes.join(', ')}`);
+  }
+  if (isConcrete(config.labelColumn) && (typeof config.labelColumn !== 'string' || config.labelColumn.trim() === '')) {
+    fail('labelColumn', config.labelColumn, 'expected the non-empty name of the label column');
+  }
+
+  for (const kind of ['processing', 'training', 'transform', 'endpoint'] as const) {
+    validateInstance(`instances.${kind}`, config.instances[kind], fail);
+  }
+
+  if (problemTypeKnown) {
+    validateQualityGate(config, config.problemType, fail);
+  }
+
+  const { strategy, maxJobs, maxParallelJobs } = config.tuning;
+  if (!(TUNING_STRATEGIES as readonly string[]).includes(strategy)) {
+    fail('tuning.strategy', strategy, `expected one of ${TUNING_STRATEGIES.join(', ')}`);
+  }
+  const maxJobsValid = validateInteger('tuning.maxJobs', maxJobs, 1, MAX_TUNING_JOBS, fail);
+  const maxParallelValid = validateInteger('tuning.maxParallelJobs', maxParallelJobs, 1, MAX_PARALLEL_TUNING_JOBS, fail);
+  if (maxJobsValid && maxParallelValid && isConcrete(maxJobs) && isConcrete(maxParallelJobs) && maxParallelJobs > maxJobs) {
+    fail('tuning.maxParallelJobs', maxParallelJobs, `must be <= tuning.maxJobs (${maxJobs})`);
+  }
+
+  const { maxRuntimeSeconds, spotMaxWaitSeconds } = config.training;
+  const runtimeValid = validateInteger('training.maxRuntimeSeconds', maxRuntimeSeconds, 1, 28 * 24 * 3600, fail);
+  if (spotMaxWaitSeconds !== undefined) {
+    const waitValid = validateInteger('training.spotMaxWaitSeconds', spotMaxWaitSeconds, 1, 28 * 24 * 3600, fail);
+    if (waitValid && runtimeValid && isConcrete(spotMaxWaitSeconds) && isConcrete(maxRuntimeSeconds)
+      && spotMaxWaitSeconds < maxRuntimeSeconds) {
+      fail('training.spotMaxWaitSeconds', spotMaxWaitSeconds,
+        `must be >= training.maxRuntimeSeconds (${maxRuntimeSeconds}): the wait time includes the run time`);
+    }
+  }
+
+  const { minCapacity, maxCapacity, targetInvocationsPerInstance } = config.autoscaling;
+  const minValid = validateInteger('autoscaling.minCapacity', minCapacity, 1, 1000, fail);
+  const maxValid = validateInteger('autoscaling.maxCapacity', maxCapacity, 1, 1000, fail);
+  if (minValid && maxValid && isConcrete(minCapacity) && isConcrete(maxCapacity) && minCapacity > maxCapacity) {
+    fail('autoscaling.minCapacity', minCapacity, `must be <= autoscaling.maxCapacity (${maxCapacity})`);
+  }
+  if (isConcrete(targetInvocationsPerInstance)
+    && !(Number.isFinite(targetInvocationsPerInstance) && targetInvocationsPerInstance > 0)) {
+    fail('autoscaling.targetInvocationsPerInstance', targetInvocationsPerInstance, 'expected a number > 0');
+  }
+
+  if (typeof config.destroyDataOnDelete !== 'boolean') {
+    fail('destroyDataOnDelete', config.destroyDataOnDelete, 'expected true or false');
+  } else if (config.destroyDataOnDelete && config.stageName !== 'dev') {
+    fail('destroyDataOnDelete', config.destroyDataOnDelete,
+      `only the dev stage may delete its data with the stack; ${config.stageName} always retains it (set false)`);
+  }
+
+  if (isConcrete(config.logRetentionDays) && !LOG_RETENTION_DAYS.includes(config.logRetentionDays)) {
+    fail('logRetentionDays', config.logRetentionDays, `expected one of ${LOG_RETENTION_DAYS.join(', ')}`);
+  }
+
+  if (config.vpc !== undefined) {
+    validateVpc(config.vpc, fail);
+  }
+  return problems;
+}
+
+type Fail = (path: string, value: unknown, expected: string) => void;
+
+function validateInstance(path: string, instance: InstanceConfig, fail: Fail): void {
+  const { instanceType, instanceCount } = instance;
+  if (isConcrete(instanceType) && !(typeof instanceType === 'string' && INSTANCE_TYPE_PATTERN.test(instanceType))) {
+    fail(`${path}.instanceType`, instanceType, 'expected a SageMaker instance type starting with "ml.", e.g. ml.m5.xlarge');
+  }
+  validateInteger(`${path}.instanceCount`, instanceCount, 1, 100, fail);
+}
+
+function validateQualityGate(config: StageConfig, problemType: ProblemType, fail: Fail): void {
+  const { metric, threshold } = config.qualityGate;
+  const metrics: Record<string, string> = problemTypes[problemType].metrics;
+  if (!(metric in metrics)) {
+    fail('qualityGate.metric', metric, `expected a ${problemType} metric: one of ${Object.keys(metrics).join(', ')}`);
+    return;
+  }
+  if (!isConcrete(threshold)) return;
+  const [min, max] = thresholdRange(metric);
+  if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < min || threshold > max) {
+    const range = min === -Infinity ? `<= ${max}` : max === Infinity ? `>= ${min}` : `between ${min} and ${max}`;
+    fail('qualityGate.threshold', threshold, `expected a number ${range} for metric ${metric}`);
+  }
+}
+
+/** Values a metric can take: error metrics are >= 0, r2 is <= 1, rates are in [0, 1]. */
+function thresholdRange(metric: string): [number, number] {
+  switch (metric) {
+    case 'mse':
+    case 'rmse':
+    case 'mae':
+      return [0, Infinity];
+    case 'r2':
+      return [-Infinity, 1];
+    default:
+      return [0, 1];
+  }
+}
+
+function validateVpc(vpc: NonNullable<StageConfig['vpc']>, fail: Fail): void {
+  if (isConcrete(vpc.vpcId) && !VPC_ID_PATTERN.test(vpc.vpcId)) {
+    fail('vpc.vpcId', vpc.vpcId, 'expected a VPC id such as vpc-0123456789abcdef0');
+  }
+  if (!Array.isArray(vpc.subnetIds) || vpc.subnetIds.length === 0) {
+    fail('vpc.subnetIds', vpc.subnetIds, 'expected at least one subnet id such as subnet-0123456789abcdef0');
+  } else {
+    vpc.subnetIds.forEach((id, i) => {
+      if (isConcrete(id) && !SUBNET_ID_PATTERN.test(id)) {
+        fail(`vpc.subnetIds[${i}]`, id, 'expected a subnet id such as subnet-0123456789abcdef0');
+      }
+    });
+  }
+  const sg = vpc.securityGroupId;
+  if (isConcrete(sg) && sg !== 'create' && !SECURITY_GROUP_ID_PATTERN.test(sg)) {
+    fail('vpc.securityGroupId', sg, 'expected a security group id such as sg-0123456789abcdef0, or "create"');
+  }
+}
+
+/** Checks an integer in [min, max]; returns false when it reported a problem. */
+function validateInteger(path: string, value: number, min: number, max: number, fail: Fail): boolean {
+  if (!isConcrete(value)) return true;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(path, value, `expected an integer between ${min} and ${max}`);
+    return false;
+  }
+  return true;
+}
+
+function isConcrete(value: unknown): boolean {
+  return !Token.isUnresolved(value);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function deepMerge(base: object, overrides: object): object {
+  const result: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    const current = result[key];
+    result[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+  }
+  return result;
+}

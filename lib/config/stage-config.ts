@@ -1,0 +1,128 @@
+import type problemTypes from '../../ml/problem_types.json';
+
+/** The environments this app deploys. */
+export const STAGE_NAMES = ['dev', 'staging', 'prod'] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+/** Problem types, keyed as in `ml/problem_types.json`. */
+export type ProblemType = keyof typeof problemTypes;
+
+/** Search strategies of a SageMaker hyperparameter tuning job. */
+export const TUNING_STRATEGIES = ['Bayesian', 'Random'] as const;
+export type TuningStrategy = (typeof TUNING_STRATEGIES)[number];
+
+/** An instance type and count for one kind of SageMaker job or endpoint. */
+export interface InstanceConfig {
+  /** SageMaker instance type, e.g. `ml.m5.xlarge`. */
+  readonly instanceType: string;
+  /** Number of instances (at least 1). */
+  readonly instanceCount: number;
+}
+
+/** Instances for each kind of SageMaker workload. */
+export interface InstancesConfig {
+  /** Processing jobs (preprocess, evaluate). */
+  readonly processing: InstanceConfig;
+  /** Each training job started by the tuning step. */
+  readonly training: InstanceConfig;
+  /** Batch transform jobs of the inference pipeline. */
+  readonly transform: InstanceConfig;
+  /** Real-time endpoint variants (initial count; autoscaling moves between its min and max). */
+  readonly endpoint: InstanceConfig;
+}
+
+/** The metric a new model must reach before it is registered. */
+export interface QualityGateConfig {
+  /**
+   * A metric of the evaluation report for the problem type (see `ml/problem_types.json` `metrics`).
+   * Metrics with direction Maximize must be >= the threshold, Minimize ones <= it.
+   */
+  readonly metric: string;
+  /** The threshold, the default of the training pipeline's QualityThreshold parameter. */
+  readonly threshold: number;
+}
+
+/** Budget of the hyperparameter tuning step. */
+export interface TuningConfig {
+  /** Search strategy. */
+  readonly strategy: TuningStrategy;
+  /** Total training jobs per tuning job (1..500). */
+  readonly maxJobs: number;
+  /** Training jobs run at the same time (1..maxJobs). */
+  readonly maxParallelJobs: number;
+}
+
+/** Limits of each training job. */
+export interface TrainingConfig {
+  /** Maximum run time of one training job, in seconds. */
+  readonly maxRuntimeSeconds: number;
+  /**
+   * Managed spot training. When set, training jobs run on spot capacity and may wait this long in total
+   * (run time included) for it; must be >= `maxRuntimeSeconds`.
+   * @default - on-demand training
+   */
+  readonly spotMaxWaitSeconds?: number;
+}
+
+/** Endpoint autoscaling (target tracking on invocations per instance). */
+export interface AutoscalingConfig {
+  /** Minimum instance count (>= 1). */
+  readonly minCapacity: number;
+  /** Maximum instance count (>= minCapacity). */
+  readonly maxCapacity: number;
+  /** Target of `SageMakerVariantInvocationsPerInstance` (invocations per instance per minute, > 0). */
+  readonly targetInvocationsPerInstance: number;
+}
+
+/** An existing VPC for SageMaker jobs (and later Glue), with network isolation from the internet. */
+export interface VpcConfig {
+  /** Id of the VPC (`vpc-...`). */
+  readonly vpcId: string;
+  /** Private subnets the jobs run in (`subnet-...`), at least one. */
+  readonly subnetIds: string[];
+  /** Security group of the jobs (`sg-...`), or `create` to create one in the VPC. */
+  readonly securityGroupId: string;
+}
+
+/** Everything that differs between dev, staging and prod. */
+export interface StageConfig {
+  /** Name of the environment. */
+  readonly stageName: StageName;
+  /** AWS account id (12 digits). */
+  readonly account: string;
+  /** AWS region, e.g. `eu-west-1`. */
+  readonly region: string;
+  /** What the model predicts; selects the objective, metrics and report key in `ml/problem_types.json`. */
+  readonly problemType: ProblemType;
+  /** Name of the label column in the curated CSV data. */
+  readonly labelColumn: string;
+  /** Instance types and counts. */
+  readonly instances: InstancesConfig;
+  /** Quality gate of the training pipeline. */
+  readonly qualityGate: QualityGateConfig;
+  /** Hyperparameter tuning budget. */
+  readonly tuning: TuningConfig;
+  /** Training job limits. */
+  readonly training: TrainingConfig;
+  /** Endpoint autoscaling limits. */
+  readonly autoscaling: AutoscalingConfig;
+  /**
+   * Delete data buckets (and their objects) and the data key when the stack is deleted.
+   * Only dev may opt in; staging and prod always retain data.
+   */
+  readonly destroyDataOnDelete: boolean;
+  /** Retention of the log groups this app creates, in days (a CloudWatch Logs retention value). */
+  readonly logRetentionDays: number;
+  /**
+   * Run SageMaker jobs inside this VPC.
+   * @default - jobs run in SageMaker's network
+   */
+  readonly vpc?: VpcConfig;
+}
+
+type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object ? DeepPartial<T[K]> : T[K];
+};
+
+/** Values that replace the defaults of a stage (nested objects are merged, arrays replaced). */
+export type StageConfigOverrides = DeepPartial<Omit<StageConfig, 'stageName'>>;

@@ -1,0 +1,51 @@
+import { Stage, type StageProps, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import type { StageConfig } from '../config';
+import { DataStack } from '../stacks/data-stack';
+import { TrainingStack } from '../stacks/training-stack';
+
+/** Properties of an {@link MlPlatformStage}. */
+export interface MlPlatformStageProps extends Omit<StageProps, 'env' | 'stageName'> {
+  /** The validated configuration of this environment (see `loadStageConfig`). */
+  readonly config: StageConfig;
+}
+
+/**
+ * One complete environment of the platform (dev, staging or prod). The same class is deployed once per
+ * environment, by `cdk deploy` or by the CI/CD pipeline. AWS Solutions checks (cdk-nag) run inside the stage,
+ * because validation plugins registered on the App do not reach into Stages.
+ */
+export class MlPlatformStage extends Stage {
+  /** Configuration this stage was built from. */
+  public readonly config: StageConfig;
+  /** Stateful storage: data key and buckets. */
+  public readonly data: DataStack;
+  /** SageMaker execution role, model registry, training and inference pipelines. */
+  public readonly training: TrainingStack;
+
+  constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
+    const { config, ...stageProps } = props;
+    super(scope, id, {
+      ...stageProps,
+      stageName: config.stageName,
+      env: { account: config.account, region: config.region },
+    });
+    this.config = config;
+    Validations.of(this).addPlugins(new AwsSolutionsChecks(this));
+
+    const namePrefix = `mlops-${config.stageName}`;
+    this.data = new DataStack(this, 'Data', {
+      namePrefix,
+      destroyOnDelete: config.destroyDataOnDelete,
+      description: `ML platform ${config.stageName}: data key and buckets (stateful)`,
+    });
+    this.training = new TrainingStack(this, 'Training', {
+      namePrefix,
+      config,
+      ...this.data.shared,
+      description: `ML platform ${config.stageName}: SageMaker role, model registry, training and inference pipelines`,
+    });
+    this.training.addStackDependency(this.data, 'imports the data key and buckets');
+  }
+}

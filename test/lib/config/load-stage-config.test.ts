@@ -1,0 +1,181 @@
+import { Token } from 'aws-cdk-lib';
+import {
+  DEFAULT_STAGE_CONFIGS,
+  loadStageConfig,
+  StageConfigError,
+  STAGE_NAMES,
+  type StageConfigOverrides,
+} from '../../../lib/config';
+
+/** The message loadStageConfig throws for `overrides` on `stage`. */
+function errorFor(overrides: StageConfigOverrides, stage = 'dev'): string {
+  try {
+    loadStageConfig(stage, overrides);
+  } catch (e) {
+    expect(e).toBeInstanceOf(StageConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected loadStageConfig to throw');
+}
+
+describe('loadStageConfig', () => {
+  test.each(STAGE_NAMES)('the %s defaults are valid and offline-friendly', (stage) => {
+    const config = loadStageConfig(stage);
+    expect(config.stageName).toBe(stage);
+    expect(config.account).toBe('111111111111');
+    expect(config.region).toBe('us-east-1');
+    expect(config.destroyDataOnDelete).toBe(false);
+  });
+
+  test('overrides replace values and merge nested objects', () => {
+    const config = loadStageConfig('staging', {
+      account: '123456789012',
+      region: 'eu-west-1',
+      instances: { training: { instanceType: 'ml.c5.2xlarge' } },
+      tuning: { maxJobs: 30 },
+    });
+    expect(config.account).toBe('123456789012');
+    expect(config.region).toBe('eu-west-1');
+    expect(config.instances.training).toEqual({ instanceType: 'ml.c5.2xlarge', instanceCount: 1 });
+    expect(config.instances.processing).toEqual(DEFAULT_STAGE_CONFIGS.staging.instances.processing);
+    expect(config.tuning).toEqual({ ...DEFAULT_STAGE_CONFIGS.staging.tuning, maxJobs: 30 });
+  });
+
+  test('undefined overrides keep the defaults', () => {
+    expect(loadStageConfig('prod', { account: undefined })).toEqual(DEFAULT_STAGE_CONFIGS.prod);
+  });
+
+  test('does not mutate the defaults', () => {
+    const before = JSON.stringify(DEFAULT_STAGE_CONFIGS);
+    loadStageConfig('dev', { instances: { training: { instanceCount: 3 } } });
+    expect(JSON.stringify(DEFAULT_STAGE_CONFIGS)).toBe(before);
+  });
+
+  test('an unknown stage name lists the valid ones', () => {
+    expect(() => loadStageConfig('qa')).toThrow("Unknown stage 'qa'. Valid stages: dev, staging, prod.");
+  });
+
+  test('a bad account id is named', () => {
+    expect(errorFor({ account: '1234' })).toContain('account is "1234": expected a 12-digit AWS account id');
+  });
+
+  test('a bad region is named', () => {
+    expect(errorFor({ region: 'Europe' })).toContain('region is "Europe": expected an AWS region such as us-east-1');
+  });
+
+  test('accepts partition-specific regions', () => {
+    expect(loadStageConfig('dev', { region: 'us-gov-west-1' }).region).toBe('us-gov-west-1');
+    expect(loadStageConfig('dev', { region: 'cn-northwest-1' }).region).toBe('cn-northwest-1');
+  });
+
+  test('an instance type must start with "ml."', () => {
+    expect(errorFor({ instances: { training: { instanceType: 'm5.large' } } }))
+      .toContain('instances.training.instanceType is "m5.large": expected a SageMaker instance type starting with "ml."');
+  });
+
+  test('an instance count must be a positive integer', () => {
+    expect(errorFor({ instances: { endpoint: { instanceCount: 0 } } }))
+      .toContain('instances.endpoint.instanceCount is 0: expected an integer between 1 and 100');
+  });
+
+  test('an unknown problem type lists the known ones', () => {
+    expect(errorFor({ problemType: 'ranking' as never }))
+      .toContain('problemType is "ranking": expected one of regression, binary_classification');
+  });
+
+  test('an empty label column is rejected', () => {
+    expect(errorFor({ labelColumn: ' ' })).toContain('labelColumn is " ": expected the non-empty name of the label column');
+  });
+
+  test('the quality-gate metric must belong to the problem type', () => {
+    expect(errorFor({ qualityGate: { metric: 'auc' } }))
+      .toContain('qualityGate.metric is "auc": expected a regression metric: one of mse, rmse, mae, r2');
+  });
+
+  test('a rate threshold must be within [0, 1]', () => {
+    expect(errorFor({ problemType: 'binary_classification', qualityGate: { metric: 'auc', threshold: 1.5 } }))
+      .toContain('qualityGate.threshold is 1.5: expected a number between 0 and 1 for metric auc');
+  });
+
+  test('an r2 threshold must be <= 1', () => {
+    expect(errorFor({ qualityGate: { metric: 'r2', threshold: 2 } }))
+      .toContain('qualityGate.threshold is 2: expected a number <= 1 for metric r2');
+  });
+
+  test('an error-metric threshold must be >= 0', () => {
+    expect(errorFor({ qualityGate: { metric: 'rmse', threshold: -1 } }))
+      .toContain('qualityGate.threshold is -1: expected a number >= 0 for metric rmse');
+  });
+
+  test('an unknown tuning strategy lists the allowed ones', () => {
+    expect(errorFor({ tuning: { strategy: 'Genetic' as never } }))
+      .toContain('tuning.strategy is "Genetic": expected one of Bayesian, Random');
+  });
+
+  test('max parallel tuning jobs must not exceed max jobs', () => {
+    expect(errorFor({ tuning: { maxJobs: 4, maxParallelJobs: 8 } }))
+      .toContain('tuning.maxParallelJobs is 8: must be <= tuning.maxJobs (4)');
+  });
+
+  test('max tuning jobs is bounded', () => {
+    expect(errorFor({ tuning: { maxJobs: 501 } })).toContain('tuning.maxJobs is 501: expected an integer between 1 and 500');
+  });
+
+  test('the spot wait time must cover the run time', () => {
+    expect(errorFor({ training: { maxRuntimeSeconds: 3600, spotMaxWaitSeconds: 60 } }))
+      .toContain('training.spotMaxWaitSeconds is 60: must be >= training.maxRuntimeSeconds (3600)');
+  });
+
+  test('autoscaling min capacity must not exceed max capacity', () => {
+    expect(errorFor({ autoscaling: { minCapacity: 5, maxCapacity: 2 } }))
+      .toContain('autoscaling.minCapacity is 5: must be <= autoscaling.maxCapacity (2)');
+  });
+
+  test('the autoscaling target must be positive', () => {
+    expect(errorFor({ autoscaling: { targetInvocationsPerInstance: 0 } }))
+      .toContain('autoscaling.targetInvocationsPerInstance is 0: expected a number > 0');
+  });
+
+  test('only dev may destroy its data on delete', () => {
+    expect(loadStageConfig('dev', { destroyDataOnDelete: true }).destroyDataOnDelete).toBe(true);
+    expect(errorFor({ destroyDataOnDelete: true }, 'prod'))
+      .toContain('destroyDataOnDelete is true: only the dev stage may delete its data with the stack; prod always retains it');
+  });
+
+  test('log retention must be a CloudWatch Logs retention value', () => {
+    expect(errorFor({ logRetentionDays: 42 })).toMatch(/logRetentionDays is 42: expected one of 1, 3, 5, 7, 14, 30, .*3653/);
+  });
+
+  test('VPC ids are checked', () => {
+    const message = errorFor({ vpc: { vpcId: 'my-vpc', subnetIds: ['subnet-12345678', 'bad'], securityGroupId: 'default' } });
+    expect(message).toContain('vpc.vpcId is "my-vpc": expected a VPC id');
+    expect(message).toContain('vpc.subnetIds[1] is "bad": expected a subnet id');
+    expect(message).toContain('vpc.securityGroupId is "default": expected a security group id such as sg-0123456789abcdef0, or "create"');
+  });
+
+  test('a VPC needs at least one subnet', () => {
+    expect(errorFor({ vpc: { vpcId: 'vpc-12345678', subnetIds: [], securityGroupId: 'create' } }))
+      .toContain('vpc.subnetIds is []: expected at least one subnet id');
+  });
+
+  test('a valid VPC is accepted', () => {
+    const vpc = { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'], securityGroupId: 'sg-0123456789abcdef0' };
+    expect(loadStageConfig('prod', { vpc }).vpc).toEqual(vpc);
+  });
+
+  test('lists every problem at once, naming the stage', () => {
+    const message = errorFor({ account: 'x', region: 'y' }, 'staging');
+    expect(message).toMatch(/^Invalid configuration for stage 'staging':\n {2}- account is "x".*\n {2}- region is "y"/);
+  });
+
+  test('unresolved tokens are not validated', () => {
+    const config = loadStageConfig('dev', {
+      account: Token.asString({ Ref: 'AWS::AccountId' }),
+      region: Token.asString({ Ref: 'AWS::Region' }),
+      instances: { training: { instanceType: Token.asString({ Ref: 'TrainingInstanceType' }) } },
+      tuning: { maxJobs: Token.asNumber({ Ref: 'MaxJobs' }) },
+    });
+    expect(Token.isUnresolved(config.account)).toBe(true);
+    expect(Token.isUnresolved(config.tuning.maxJobs)).toBe(true);
+  });
+});
