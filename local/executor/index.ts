@@ -1,0 +1,12 @@
+export * from './types';
+export { executePipeline, executionDirectory, listExecutionRecords, loadExecutionRecord, type ExecutePipelineOptions } from './executor';
+export { PipelineDefinitionError, parseDefinition, type PipelineDefinitionJson, type StepJson } from './definition';
+export { ExpressionError, resolveValue, parsePath, parseGet, walkPath, type ExpressionContext } from './expressions';
+export { evaluateCondition, evaluateConditions } from './conditions';
+export { prepareDefinition, coerceParameterValue, SUPPORTED_STEP_TYPES } from './validate';
+export { buildGraph } from './graph';
+export { classifyError, retryDelaySeconds, StepFailure, RETRY_EXCEPTION_TYPES } from './retry';
+export { parseIsoDuration } from './duration';
+export { TuningSampler, dimensionsFromRanges, decodeDimension, type Dimension, type TuningStrategy } from './tuning-sampler';
+export { MetricParser, compileMetricRegex } from './steps/training';
+export { ModelStore, type LocalModel } from './steps/model-store';

@@ -1,0 +1,105 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { trainingPipelineDefinition, type TrainingPipelineProps } from '../../../lib/sagemaker-pipelines';
+import { createTarGz } from '../../../lib/util/tar';
+import { executePipeline, type ExecutionRecord } from '../../../local/executor';
+import { LocalModelRegistry } from '../../../local/registry';
+import { LocalS3 } from '../../../local/s3';
+import { PYTHON, REPO, removeTemporaryFolders, temporaryFolder } from './helpers';
+
+afterAll(removeTemporaryFolders);
+
+const ARTIFACTS = 'local-artifacts';
+const DATA = 'local-data';
+
+/** The real definition with local values, and the real ml/ scripts in local S3. */
+function setUp(): { s3: LocalS3; registry: LocalModelRegistry; workDir: string; props: TrainingPipelineProps } {
+  const root = temporaryFolder('training-pipeline-');
+  const s3 = new LocalS3({ root: path.join(root, 's3') });
+  const workDir = path.join(root, 'work');
+  const registry = new LocalModelRegistry({ root: path.join(workDir, 'registry') });
+  const ml = path.join(REPO, 'ml');
+  s3.putFile(`s3://${ARTIFACTS}/code/preprocess.py`, path.join(ml, 'preprocess.py'));
+  s3.putFile(`s3://${ARTIFACTS}/code/evaluate.py`, path.join(ml, 'evaluate.py'));
+  s3.putObject(
+    `s3://${ARTIFACTS}/code/sourcedir.tar.gz`,
+    createTarGz(['train.py', 'inference.py'].map((name) => ({ name, data: fs.readFileSync(path.join(ml, name)) }))),
+  );
+  const csv = path.join(root, 'data.csv');
+  execFileSync(PYTHON, [path.join(ml, 'sample_data.py'), '--rows', '400', '--seed', '5', '--problem-type', 'regression', '--output', csv]);
+  s3.putFile(`s3://${DATA}/curated/data.csv`, csv);
+  const props: TrainingPipelineProps = {
+    problemType: 'regression',
+    labelColumn: 'target',
+    roleArn: 'arn:aws:iam::000000000000:role/local',
+    artifactBucketName: ARTIFACTS,
+    imageUris: {
+      sklearn: '000000000000.dkr.ecr.local.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3',
+      xgboost: '000000000000.dkr.ecr.local.amazonaws.com/sagemaker-xgboost:1.7-1',
+    },
+    scriptUris: {
+      preprocess: `s3://${ARTIFACTS}/code/preprocess.py`,
+      evaluate: `s3://${ARTIFACTS}/code/evaluate.py`,
+      sourceDir: `s3://${ARTIFACTS}/code/sourcedir.tar.gz`,
+    },
+    modelPackageGroupName: 'local-regression',
+    defaultInputDataUri: `s3://${DATA}/curated/`,
+    tuning: { strategy: 'Bayesian', maxNumberOfTrainingJobs: 3, maxParallelTrainingJobs: 2, numRound: 15, earlyStoppingRounds: 5 },
+  };
+  return { s3, registry, workDir, props };
+}
+
+describe('the training pipeline definition, executed locally with the real ML scripts', () => {
+  const env = setUp();
+  const run = (executionId: string, parameters: Record<string, unknown>): Promise<ExecutionRecord> =>
+    executePipeline({
+      definition: trainingPipelineDefinition(env.props),
+      pipelineName: 'training',
+      parameters,
+      s3: env.s3,
+      registry: env.registry,
+      workDir: env.workDir,
+      python: PYTHON,
+      executionId,
+      seed: 11,
+    });
+
+  test('passes the quality gate and registers the best model', async () => {
+    const record = await run('gate-pass', { QualityThreshold: 0.0 });
+    expect(record.failureReason).toBeUndefined();
+    expect(record.steps.map((s) => [s.name, s.status])).toEqual([
+      ['Preprocess', 'Succeeded'],
+      ['Tune', 'Succeeded'],
+      ['Evaluate', 'Succeeded'],
+      ['CheckQuality', 'Succeeded'],
+      ['Register', 'Succeeded'],
+      ['QualityGateFailed', 'NotExecuted'],
+    ]);
+    const tune = record.steps.find((s) => s.name === 'Tune')!;
+    expect(tune.trials).toHaveLength(3);
+    expect(tune.trials!.every((t) => t.status === 'Completed' && t.objective!.metricName === 'validation:rmse')).toBe(true);
+    const best = (tune.properties!.BestTrainingJob as { TrainingJobName: string; FinalHyperParameterTuningJobObjectiveMetric: { Value: number } });
+    expect(best.FinalHyperParameterTuningJobObjectiveMetric.Value).toBe(Math.min(...tune.trials!.map((t) => t.objective!.value)));
+
+    const pkg = env.registry.describeModelPackage(String(record.steps.find((s) => s.name === 'Register')!.properties!.ModelPackageArn));
+    expect(pkg.ModelPackageGroupName).toBe('local-regression');
+    expect(pkg.ModelApprovalStatus).toBe('PendingManualApproval');
+    const metrics = pkg.Metrics as { regression_metrics: Record<string, { value: number }> };
+    expect(metrics.regression_metrics.r2.value).toBeGreaterThan(0);
+    const container = pkg.InferenceSpecification!.Containers[0];
+    expect(container.ModelDataUrl).toContain(`/${best.TrainingJobName}/output/model.tar.gz`);
+    expect(env.s3.exists(String(container.ModelDataUrl))).toBe(true);
+    expect(container.Environment).toMatchObject({ SAGEMAKER_PROGRAM: 'inference.py' });
+  });
+
+  test('fails at the quality gate with the Fail step message when the threshold is out of reach', async () => {
+    const record = await run('gate-fail', { QualityThreshold: 0.999999 });
+    expect(record.status).toBe('Failed');
+    expect(record.failedStep).toBe('QualityGateFailed');
+    expect(record.steps.find((s) => s.name === 'Register')!.status).toBe('NotExecuted');
+    expect(record.failureReason).toBe(record.steps.find((s) => s.name === 'QualityGateFailed')!.failureReason);
+    expect(record.failureReason).toMatch(/r2/);
+    expect(record.failureReason).toMatch(/0\.999999/);
+  });
+});
