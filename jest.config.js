@@ -4,7 +4,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true }],
+    '^.+\\.tsx?$': 'ts-jest',
   },
   // Unit tests skip aws-cdk-lib's offline CloudFormation validator; `cdk synth` in CI keeps it on.
   setupFiles: ['<rootDir>/test/setup-env.ts'],

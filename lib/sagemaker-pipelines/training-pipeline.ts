@@ -354,8 +354,8 @@ export interface TrainingPipelineProps {
    */
   readonly split?: DataSplitProps;
   /**
-   * Step caching of Preprocess, Tune and Evaluate. Their outputs are execution-scoped, so a cache hit needs the
-   * same execution arguments; it mostly helps retried executions.
+   * Step caching of Preprocess, Tune and Evaluate. SageMaker's cache key leaves out a step's outputs, so an
+   * execution with the same data, code and settings reuses the earlier run's results (and their output prefix).
    *
    * @default - not cached
    */

@@ -677,15 +677,17 @@ class PipelineExecution {
   }
 
   /**
-   * Cache key: step type, resolved Arguments, PropertyFiles and the content hash of every S3 input
-   * (data and code), so a changed script or data set re-runs the step even at the same URI.
+   * Cache key: step type, the resolved Arguments that SageMaker's own cache key is made of (see
+   * `cacheKeyAttributes`), PropertyFiles and the content hash of every S3 input (data and code), so a changed
+   * script or data set re-runs the step even at the same URI, while a new execution's output prefix does not.
    */
   private cacheKey(step: StepJson, type: LocalStepType, args: Record<string, unknown>): string {
     const inputs = this.cacheInputs(type, args).map((uri) => {
       parseS3Uri(uri);
       return { uri, content: this.options.s3.contentHash(uri) };
     });
-    return sha256Hex(canonicalJson({ version: 1, type, args, propertyFiles: step.PropertyFiles ?? [], inputs }));
+    const attributes = cacheKeyAttributes(type, args);
+    return sha256Hex(canonicalJson({ version: 2, type, attributes, propertyFiles: step.PropertyFiles ?? [], inputs }));
   }
 
   /** A cache entry is only reused while what it produced is still in local S3. */
@@ -789,4 +791,31 @@ export async function executePipeline(options: ExecutePipelineOptions): Promise<
   }
   const seed = options.seed ?? hashSeed(sha256Hex(canonicalJson(definition)), executionId);
   return new PipelineExecution(options, prepared, executionId, seed).run();
+}
+
+/**
+ * The Arguments that decide a cache hit, per step type, as SageMaker Pipelines documents them ("Default cache key
+ * attributes by pipeline step type"). Outputs are not among them: a cached step keeps the outputs of the run it
+ * reuses, so execution-scoped output prefixes don't defeat the cache.
+ */
+const CACHE_KEY_ATTRIBUTES: Partial<Record<LocalStepType, readonly string[]>> = {
+  Processing: ['AppSpecification', 'Environment', 'ProcessingInputs'],
+  Training: ['AlgorithmSpecification', 'CheckpointConfig', 'DebugHookConfig', 'DebugRuleConfigurations', 'Environment', 'HyperParameters', 'InputDataConfig'],
+  Tuning: ['HyperParameterTuningJobConfig', 'TrainingJobDefinition', 'TrainingJobDefinitions'],
+  Transform: ['DataProcessing', 'Environment', 'ModelName', 'TransformInput'],
+};
+/** Of a tuning step's TrainingJobDefinition, only these members decide a cache hit. */
+const TUNING_DEFINITION_KEY_ATTRIBUTES = ['AlgorithmSpecification', 'HyperParameterRanges', 'InputDataConfig', 'StaticHyperParameters', 'TuningObjective'];
+
+function pick(source: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => source[k] !== undefined).map((k) => [k, source[k]]));
+}
+
+export function cacheKeyAttributes(type: LocalStepType, args: Record<string, unknown>): Record<string, unknown> {
+  const attributes = pick(args, CACHE_KEY_ATTRIBUTES[type] ?? Object.keys(args));
+  const definition = attributes.TrainingJobDefinition;
+  if (type === 'Tuning' && definition !== null && typeof definition === 'object') {
+    attributes.TrainingJobDefinition = pick(definition as Record<string, unknown>, TUNING_DEFINITION_KEY_ATTRIBUTES);
+  }
+  return attributes;
 }

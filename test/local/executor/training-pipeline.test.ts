@@ -52,9 +52,9 @@ function setUp(): { s3: LocalS3; registry: LocalModelRegistry; workDir: string; 
 
 describe('the training pipeline definition, executed locally with the real ML scripts', () => {
   const env = setUp();
-  const run = (executionId: string, parameters: Record<string, unknown>): Promise<ExecutionRecord> =>
+  const run = (executionId: string, parameters: Record<string, unknown>, props: Partial<TrainingPipelineProps> = {}): Promise<ExecutionRecord> =>
     executePipeline({
-      definition: trainingPipelineDefinition(env.props),
+      definition: trainingPipelineDefinition({ ...env.props, ...props }),
       pipelineName: 'training',
       parameters,
       s3: env.s3,
@@ -101,5 +101,29 @@ describe('the training pipeline definition, executed locally with the real ML sc
     expect(record.failureReason).toBe(record.steps.find((s) => s.name === 'QualityGateFailed')!.failureReason);
     expect(record.failureReason).toMatch(/r2/);
     expect(record.failureReason).toMatch(/0\.999999/);
+  });
+
+  test('with caching on, a second execution reuses Preprocess, Tune and Evaluate although outputs are execution-scoped', async () => {
+    const cacheConfig = { enabled: true, expireAfter: 'P1D' };
+    const first = await run('cache-1', { QualityThreshold: 0.0 }, { cacheConfig });
+    expect(first.status).toBe('Succeeded');
+    const second = await run('cache-2', { QualityThreshold: 0.0 }, { cacheConfig });
+    expect(second.status).toBe('Succeeded');
+    expect(second.steps.map((s) => [s.name, s.status])).toEqual([
+      ['Preprocess', 'Cached'],
+      ['Tune', 'Cached'],
+      ['Evaluate', 'Cached'],
+      ['CheckQuality', 'Succeeded'],
+      ['Register', 'Succeeded'],
+      ['QualityGateFailed', 'NotExecuted'],
+    ]);
+    // the cached steps point at the first execution's outputs, and the new model version uses them
+    const evaluate = second.steps.find((s) => s.name === 'Evaluate')!;
+    expect(evaluate.cacheHit).toMatchObject({ sourceExecutionId: 'cache-1' });
+    const arns = [first, second].map((r) => String(r.steps.find((s) => s.name === 'Register')!.properties!.ModelPackageArn));
+    const [v1, v2] = arns.map((arn) => env.registry.describeModelPackage(arn));
+    expect(v2.ModelPackageVersion).toBe(v1.ModelPackageVersion + 1);
+    expect(v2.InferenceSpecification!.Containers[0].ModelDataUrl).toBe(v1.InferenceSpecification!.Containers[0].ModelDataUrl);
+    expect(v2.Metrics).toEqual(v1.Metrics);
   });
 });
