@@ -1,4 +1,4 @@
-import { CfnOutput, CfnResource, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { Bucket, type IBucket, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -103,22 +103,8 @@ export class DataStack extends Stack implements DataResources {
     this.processedBucket = dataBucket('ProcessedDataBucket', 'processed-data/');
     this.artifactsBucket = dataBucket('ArtifactsBucket', 'artifacts/');
 
-    if (destroy) this.allowNewerLambdaRuntimeInLint();
-
     // Outputs (also the exports behind `shared`): bucket names and ARNs, the key ARN.
     this.shared = this.exportResources(props.namePrefix);
-  }
-
-  /**
-   * autoDeleteObjects deploys CDK's provider function on nodejs24.x, a runtime that the pinned cfn-lint (1.22)
-   * does not list yet; skip only that rule (E3030, allowed values) on only that resource.
-   */
-  private allowNewerLambdaRuntimeInLint(): void {
-    const provider = this.node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
-    const handler = provider?.node.tryFindChild('Handler');
-    if (handler instanceof CfnResource) {
-      handler.addMetadata('cfn-lint', { config: { ignore_checks: ['E3030'] } });
-    }
   }
 
   private exportResources(namePrefix: string): DataResources {
