@@ -1,0 +1,77 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  benchRun,
+  overheadTable,
+  parseBenchArgs,
+  stepOverheads,
+  totalOverhead,
+} from '../../../local/bench';
+import { DEFAULT_ROWS, UsageError } from '../../../local/cli';
+import { inferenceRecord, trainingRecord } from '../report/fixture';
+
+describe('bench arithmetic', () => {
+  test('per-step overhead is wall time minus script time; steps that did not run are left out', () => {
+    const rows = stepOverheads(trainingRecord());
+    expect(rows.map((r) => r.step)).toEqual(['Preprocess', 'Tune', 'Evaluate', 'CheckQuality', 'Register']);
+    expect(rows[0]).toEqual({ pipeline: 'local-training', step: 'Preprocess', wallMs: 2000, processMs: 1900, overheadMs: 100 });
+    // cached steps ran no process, so they say nothing about overhead
+    expect(stepOverheads(inferenceRecord()).map((r) => r.step)).toEqual(['BatchTransform']);
+  });
+
+  test('the total uses the measured wall time of the calls', () => {
+    const training = { ...trainingRecord(), processMs: 19_000 };
+    const total = totalOverhead([
+      { record: training, wallMs: 20_000 },
+      { record: inferenceRecord(), wallMs: 3_000 },
+    ]);
+    expect(total).toEqual({ wallMs: 23_000, processMs: 21_300, overheadMs: 1_700, overheadPercent: (1_700 / 23_000) * 100 });
+  });
+
+  test('the table lists every step and the total with a percentage', () => {
+    const table = overheadTable([{ record: inferenceRecord(), wallMs: 3_000 }]);
+    const lines = table.split('\n');
+    expect(lines[0]).toMatch(/^pipeline\s+step\s+wall\s+in scripts\s+overhead\s+overhead %$/);
+    expect(table).toMatch(/local-inference\s+BatchTransform\s+2\.5 s\s+2\.3 s\s+200 ms\s+8\.0%/);
+    expect(lines[lines.length - 1]).toMatch(/^total .*3\.0 s\s+2\.3 s\s+700 ms\s+23\.33%$/);
+  });
+
+  test('arguments', () => {
+    expect(parseBenchArgs([])).toEqual({ rows: DEFAULT_ROWS, factor: 5, trials: 6, seed: 42, keep: false, help: false });
+    expect(parseBenchArgs(['--rows', '300', '--factor', '2', '--trials', '3', '--keep'])).toMatchObject({
+      rows: 300,
+      factor: 2,
+      trials: 3,
+      keep: true,
+    });
+    expect(() => parseBenchArgs(['--rows', '10'])).toThrow(UsageError);
+    expect(() => parseBenchArgs(['--rows', '10'])).toThrow('--rows must be a whole number of at least 50, got "10"');
+    expect(() => parseBenchArgs(['--factor'])).toThrow('--factor must be a whole number of at least 1, got nothing');
+    expect(() => parseBenchArgs(['--fast'])).toThrow('unknown option "--fast"');
+  });
+});
+
+describe('bench run', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-test-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('runs both pipelines without cache and accounts for every millisecond', async () => {
+    const runs = await benchRun(400, { rows: 400, factor: 1, trials: 2, seed: 5, keep: false }, dir);
+    expect(runs.map((r) => r.record.pipelineName)).toEqual(['local-training-pipeline', 'local-inference-pipeline']);
+    for (const run of runs) {
+      expect(run.record.status).toBe('Succeeded');
+      expect(run.record.steps.some((s) => s.status === 'Cached')).toBe(false);
+      // script time is real and never more than the wall time around the call
+      expect(run.record.processMs).toBeGreaterThan(0);
+      expect(run.record.processMs).toBeLessThanOrEqual(run.wallMs);
+    }
+    const total = totalOverhead(runs);
+    expect(total.overheadMs).toBeGreaterThanOrEqual(0);
+    expect(total.overheadPercent).toBeLessThan(100);
+    expect(overheadTable(runs)).toMatch(/Tune[\s\S]*BatchTransform[\s\S]*total/);
+  });
+});
