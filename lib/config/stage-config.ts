@@ -74,7 +74,7 @@ export interface AutoscalingConfig {
   readonly targetInvocationsPerInstance: number;
 }
 
-/** An existing VPC for SageMaker jobs (and later Glue), with network isolation from the internet. */
+/** An existing VPC whose private subnets the SageMaker jobs run in. */
 export interface VpcConfig {
   /** Id of the VPC (`vpc-...`). */
   readonly vpcId: string;
