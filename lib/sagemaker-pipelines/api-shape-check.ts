@@ -1,6 +1,6 @@
 import type { PipelineDefinition } from './definition';
 import { expressionKind } from './expressions';
-import { parseGetPath, type PathSegment } from './private/property-path';
+import { parseGetPath, type PathSegment } from './property-path';
 import { isUnresolved } from './tokens';
 
 /** A member reference inside a botocore shape. */

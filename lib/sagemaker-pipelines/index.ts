@@ -6,6 +6,7 @@ export * from './inference-pipeline';
 export * from './parameters';
 export * from './pipeline';
 export * from './problem-types';
+export * from './property-path';
 export * from './steps';
 export * from './tokens';
 export * from './training-pipeline';

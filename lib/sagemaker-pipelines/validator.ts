@@ -1,7 +1,7 @@
 import { CONDITION_TYPES, COMPARISON_CONDITION_TYPES } from './conditions';
 import { PIPELINE_DEFINITION_VERSION, type PipelineDefinition } from './definition';
 import { EXECUTION_VARIABLES } from './expressions';
-import { parseGetPath } from './private/property-path';
+import { parseGetPath } from './property-path';
 import { isUnresolved } from './tokens';
 
 /** Kinds of problems `validatePipelineDefinition` reports. */
@@ -675,7 +675,7 @@ class Validator {
     }
     const parsed = parseGetPath(getPath);
     if (typeof parsed === 'string') {
-      this.report('invalid-expression', path, `Invalid Get ${parsed}.`);
+      this.report('invalid-expression', path, `Invalid Get: ${parsed}`);
       return;
     }
     if (parsed.root === 'Parameters') {

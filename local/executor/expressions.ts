@@ -1,16 +1,12 @@
+import { formatSegments, parseGetPath, parseSegments, type PathSegment } from '../../lib/sagemaker-pipelines/property-path';
 import type { ParameterType } from './definition';
 import type { ParameterValue } from './types';
 
-/** One step of a property path: `.name`, `[0]` or `['key']`. */
-export type PathSegment =
-  | { readonly kind: 'prop'; readonly name: string }
-  | { readonly kind: 'index'; readonly index: number }
-  | { readonly kind: 'key'; readonly key: string };
-
+/** A parsed `Get`: a parameter, an execution variable, or a path into a step's properties. */
 export type ParsedGet =
   | { readonly root: 'Parameters'; readonly name: string }
   | { readonly root: 'Execution'; readonly name: string }
-  | { readonly root: 'Steps'; readonly step: string; readonly path: PathSegment[] };
+  | { readonly root: 'Steps'; readonly step: string; readonly path: readonly PathSegment[] };
 
 export const EXECUTION_VARIABLES = [
   'StartDateTime',
@@ -51,100 +47,28 @@ function describe(expression: unknown): string {
   return JSON.stringify(expression);
 }
 
-/** Parses `a.b[0]['c']` into segments. */
+/** Parses `a.b[0]['c']` into segments; throws naming `context` when the path is malformed. */
 export function parsePath(text: string, context: string): PathSegment[] {
-  const segments: PathSegment[] = [];
-  let i = 0;
-  const fail = (why: string): never => {
-    throw new ExpressionError(`Malformed property path "${text}" in ${context}: ${why}`);
-  };
-  let expectName = true;
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch === '.') {
-      if (expectName) fail(`empty name at position ${i}`);
-      expectName = true;
-      i++;
-      continue;
-    }
-    if (ch === '[') {
-      const close = findClose(text, i);
-      if (close < 0) fail(`unclosed "[" at position ${i}`);
-      const inner = text.slice(i + 1, close).trim();
-      if (/^\d+$/.test(inner)) {
-        segments.push({ kind: 'index', index: Number(inner) });
-      } else if (/^'.*'$/.test(inner) || /^".*"$/.test(inner)) {
-        segments.push({ kind: 'key', key: inner.slice(1, -1) });
-      } else {
-        fail(`"[${inner}]" must be a number or a quoted key like ['name']`);
-      }
-      expectName = false;
-      i = close + 1;
-      continue;
-    }
-    if (!expectName) fail(`expected "." or "[" at position ${i}`);
-    let j = i;
-    while (j < text.length && text[j] !== '.' && text[j] !== '[') j++;
-    segments.push({ kind: 'prop', name: text.slice(i, j) });
-    expectName = false;
-    i = j;
+  const segments = parseSegments(text);
+  if (typeof segments === 'string') {
+    throw new ExpressionError(`Malformed property path "${text}" in ${context}: ${segments}`);
   }
-  if (expectName && segments.length > 0) fail('ends with "."');
   return segments;
-}
-
-function findClose(text: string, open: number): number {
-  let quote: string | undefined;
-  for (let i = open + 1; i < text.length; i++) {
-    const ch = text[i];
-    if (quote) {
-      if (ch === quote) quote = undefined;
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-    } else if (ch === ']') {
-      return i;
-    }
-  }
-  return -1;
 }
 
 /** Parses the string of a `{"Get": ...}` expression. */
 export function parseGet(expression: string): ParsedGet {
-  const context = `{"Get":"${expression}"}`;
   if (typeof expression !== 'string') {
     throw new ExpressionError(`"Get" must be a string, got ${describe(expression)}`);
   }
-  const dot = expression.indexOf('.');
-  const root = dot < 0 ? expression : expression.slice(0, dot);
-  const rest = dot < 0 ? '' : expression.slice(dot + 1);
-  if (root === 'Parameters' || root === 'Execution') {
-    if (!/^[A-Za-z0-9_-]+$/.test(rest)) {
-      throw new ExpressionError(`Malformed expression ${context}: expected ${root}.<name>`);
-    }
-    return { root, name: rest };
+  const parsed = parseGetPath(expression);
+  if (typeof parsed === 'string') {
+    throw new ExpressionError(`Malformed expression {"Get":"${expression}"}: ${parsed}`);
   }
-  if (root === 'Steps') {
-    const segments = parsePath(rest, context);
-    const first = segments[0];
-    if (!first || first.kind !== 'prop') {
-      throw new ExpressionError(`Malformed expression ${context}: expected Steps.<StepName>.<property path>`);
-    }
-    return { root: 'Steps', step: first.name, path: segments.slice(1) };
-  }
-  throw new ExpressionError(
-    `Malformed expression ${context}: must start with Parameters., Execution. or Steps.`,
-  );
+  return parsed.root === 'Steps' ? { root: 'Steps', step: parsed.name, path: parsed.segments } : parsed;
 }
 
-export function formatPath(segments: readonly PathSegment[]): string {
-  let out = '';
-  for (const s of segments) {
-    if (s.kind === 'prop') out += out ? `.${s.name}` : s.name;
-    else if (s.kind === 'index') out += `[${s.index}]`;
-    else out += `['${s.key}']`;
-  }
-  return out;
-}
+export const formatPath = formatSegments;
 
 /** Follows a path into a value; throws naming `context` and what is available when a segment does not resolve. */
 export function walkPath(value: unknown, segments: readonly PathSegment[], context: string): unknown {
@@ -162,7 +86,7 @@ export function walkPath(value: unknown, segments: readonly PathSegment[], conte
       current = list[seg.index];
       continue;
     }
-    const name = seg.kind === 'prop' ? seg.name : seg.key;
+    const name = seg.kind === 'member' ? seg.name : seg.key;
     if (Array.isArray(current)) {
       const match = current.find(
         (item) =>
@@ -265,7 +189,7 @@ function evaluateJsonGet(args: unknown, ctx: ExpressionContext): unknown {
       !parsed ||
       parsed.root !== 'Steps' ||
       parsed.path.length !== 2 ||
-      parsed.path[0].kind !== 'prop' ||
+      parsed.path[0].kind !== 'member' ||
       parsed.path[0].name !== 'PropertyFiles'
     ) {
       throw new ExpressionError(
@@ -273,7 +197,7 @@ function evaluateJsonGet(args: unknown, ctx: ExpressionContext): unknown {
       );
     }
     const fileSeg = parsed.path[1];
-    const fileName = fileSeg.kind === 'prop' ? fileSeg.name : fileSeg.kind === 'key' ? fileSeg.key : String(fileSeg.index);
+    const fileName = fileSeg.kind === 'member' ? fileSeg.name : fileSeg.kind === 'key' ? fileSeg.key : String(fileSeg.index);
     try {
       document = ctx.propertyFile(parsed.step, fileName);
     } catch (err) {

@@ -147,7 +147,7 @@ describe('validatePipelineDefinition', () => {
       ['invalid-expression', 'Steps[Eval].Arguments.ProcessingInputs[0].S3Input.S3Uri.Get'],
       ['invalid-expression', 'Steps[Stop].Arguments.ErrorMessage.Std:Join'],
     ]);
-    expect(issues[0].message).toBe("Invalid Get 'Params.InputData' must start with Parameters., Steps. or Execution..");
+    expect(issues[0].message).toBe("Invalid Get: 'Params.InputData' must start with Parameters., Execution. or Steps.");
     expect(issues[1].message).toBe("Unknown function 'Std:Concat'; use Std:Join or Std:JsonGet.");
   });
 

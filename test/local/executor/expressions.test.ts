@@ -118,8 +118,8 @@ describe('expressions', () => {
 
   test('parsePath', () => {
     expect(parsePath("a.b[0]['c.d'][\"e\"]", 'test')).toEqual([
-      { kind: 'prop', name: 'a' },
-      { kind: 'prop', name: 'b' },
+      { kind: 'member', name: 'a' },
+      { kind: 'member', name: 'b' },
       { kind: 'index', index: 0 },
       { kind: 'key', key: 'c.d' },
       { kind: 'key', key: 'e' },
