@@ -8,14 +8,9 @@ export type ParsedGet =
   | { readonly root: 'Execution'; readonly name: string }
   | { readonly root: 'Steps'; readonly step: string; readonly path: readonly PathSegment[] };
 
-export const EXECUTION_VARIABLES = [
-  'StartDateTime',
-  'CurrentDateTime',
-  'PipelineName',
-  'PipelineArn',
-  'PipelineExecutionId',
-  'PipelineExecutionArn',
-] as const;
+import { EXECUTION_VARIABLES } from '../../lib/sagemaker-pipelines/expressions';
+
+export { EXECUTION_VARIABLES };
 
 /** An expression that cannot be evaluated; the message names the expression. */
 export class ExpressionError extends Error {

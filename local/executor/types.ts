@@ -1,18 +1,11 @@
+import type { StepTypeName } from '../../lib/sagemaker-pipelines/definition';
 /**
  * Shapes of a local pipeline execution: the record written to
  * `<workDir>/executions/<pipelineName>/<executionId>/execution.json`, and the progress events.
  */
 
-/** Step types the local executor runs. */
-export type LocalStepType =
-  | 'Processing'
-  | 'Training'
-  | 'Tuning'
-  | 'Condition'
-  | 'RegisterModel'
-  | 'Model'
-  | 'Transform'
-  | 'Fail';
+/** Step types the local executor runs: every type the pipeline builder makes. */
+export type LocalStepType = StepTypeName;
 
 /** `Stopped`: the caller aborted the execution (the `signal` option). */
 export type ExecutionStatus = 'Executing' | 'Succeeded' | 'Failed' | 'Stopped';
