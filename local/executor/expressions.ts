@@ -1,16 +1,15 @@
+import { EXECUTION_VARIABLES } from '../../lib/sagemaker-pipelines/expressions';
 import { formatSegments, parseGetPath, parseSegments, type PathSegment } from '../../lib/sagemaker-pipelines/property-path';
 import type { ParameterType } from './definition';
 import type { ParameterValue } from './types';
+
+export { EXECUTION_VARIABLES };
 
 /** A parsed `Get`: a parameter, an execution variable, or a path into a step's properties. */
 export type ParsedGet =
   | { readonly root: 'Parameters'; readonly name: string }
   | { readonly root: 'Execution'; readonly name: string }
   | { readonly root: 'Steps'; readonly step: string; readonly path: readonly PathSegment[] };
-
-import { EXECUTION_VARIABLES } from '../../lib/sagemaker-pipelines/expressions';
-
-export { EXECUTION_VARIABLES };
 
 /** An expression that cannot be evaluated; the message names the expression. */
 export class ExpressionError extends Error {
