@@ -83,6 +83,9 @@ export function validateStageConfig(config: StageConfig): string[] {
   if (isConcrete(config.labelColumn) && (typeof config.labelColumn !== 'string' || config.labelColumn.trim() === '')) {
     fail('labelColumn', config.labelColumn, 'expected the non-empty name of the label column');
   }
+  if (config.featureColumns !== undefined) {
+    validateFeatureColumns(config.featureColumns, config.labelColumn, fail);
+  }
 
   for (const kind of ['processing', 'training', 'transform', 'endpoint'] as const) {
     validateInstance(`instances.${kind}`, config.instances[kind], fail);
@@ -225,4 +228,23 @@ function deepMerge(base: object, overrides: object): object {
     result[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
   }
   return result;
+}
+
+function validateFeatureColumns(columns: readonly string[], labelColumn: string, fail: Fail): void {
+  if (!Array.isArray(columns) || columns.length === 0) {
+    fail('featureColumns', columns, 'expected a non-empty list of column names; omit it to use every column but the label');
+    return;
+  }
+  const seen = new Set<string>();
+  columns.forEach((column, i) => {
+    if (!isConcrete(column)) return;
+    if (typeof column !== 'string' || column.trim() === '' || column.includes(',')) {
+      fail(`featureColumns[${i}]`, column, 'expected a non-empty column name without commas');
+    } else if (column === labelColumn) {
+      fail(`featureColumns[${i}]`, column, `the label column '${labelColumn}' cannot also be a feature`);
+    } else if (seen.has(column)) {
+      fail(`featureColumns[${i}]`, column, 'listed twice; name each feature once');
+    }
+    seen.add(column);
+  });
 }

@@ -96,6 +96,11 @@ export interface StageConfig {
   readonly problemType: ProblemType;
   /** Name of the label column in the curated CSV data. */
   readonly labelColumn: string;
+  /**
+   * The feature columns the model uses, in order (the inference payload's column order).
+   * @default - every column of the curated CSV except the label, in file order
+   */
+  readonly featureColumns?: string[];
   /** Instance types and counts. */
   readonly instances: InstancesConfig;
   /** Quality gate of the training pipeline. */

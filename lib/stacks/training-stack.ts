@@ -80,6 +80,7 @@ export class TrainingStack extends Stack {
     const training = trainingPipelineDefinition({
       problemType: config.problemType,
       labelColumn: config.labelColumn,
+      featureColumns: config.featureColumns,
       roleArn: role.roleArn,
       artifactBucketName: props.artifactsBucket.bucketName,
       artifactPrefix: `${DATA_LAYOUT.pipelinesPrefix}training`,

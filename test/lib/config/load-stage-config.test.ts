@@ -87,6 +87,16 @@ describe('loadStageConfig', () => {
     expect(errorFor({ labelColumn: ' ' })).toContain('labelColumn is " ": expected the non-empty name of the label column');
   });
 
+  test('feature columns, when given, are a non-empty list of distinct names other than the label', () => {
+    expect(loadStageConfig('dev', { featureColumns: ['age', 'income'] }).featureColumns).toEqual(['age', 'income']);
+    expect(loadStageConfig('dev').featureColumns).toBeUndefined();
+    expect(errorFor({ featureColumns: [] })).toContain('featureColumns is []: expected a non-empty list of column names');
+    expect(errorFor({ featureColumns: ['age', 'target'] }))
+      .toContain('featureColumns[1] is "target": the label column \'target\' cannot also be a feature');
+    expect(errorFor({ featureColumns: ['age', 'age'] })).toContain('featureColumns[1] is "age": listed twice');
+    expect(errorFor({ featureColumns: ['a,b'] })).toContain('featureColumns[0] is "a,b": expected a non-empty column name without commas');
+  });
+
   test('the quality-gate metric must belong to the problem type', () => {
     expect(errorFor({ qualityGate: { metric: 'auc' } }))
       .toContain('qualityGate.metric is "auc": expected a regression metric: one of mse, rmse, mae, r2');

@@ -274,6 +274,15 @@ describe('TrainingStack options', () => {
     expect(roleStatements(noVpc).flatMap((s) => asArray(s.Action)).filter((a) => a.startsWith('ec2:'))).toEqual([]);
   });
 
+  test('configured feature columns reach the preprocessing job', () => {
+    const { template } = buildTrainingStack({ featureColumns: ['age', 'income'] });
+    const preprocess = allSteps(pipelineDefinition(template, 'TrainingPipeline').Steps).find((s) => s.Name === 'Preprocess')!;
+    const args = (preprocess.Arguments as unknown as { AppSpecification: { ContainerArguments: string[] } }).AppSpecification.ContainerArguments;
+    expect(args.slice(args.indexOf('--feature-columns'), args.indexOf('--feature-columns') + 2)).toEqual(['--feature-columns', 'age,income']);
+    const defaults = allSteps(pipelineDefinition(buildTrainingStack().template, 'TrainingPipeline').Steps).find((s) => s.Name === 'Preprocess')!;
+    expect(JSON.stringify(defaults.Arguments)).not.toContain('--feature-columns');
+  });
+
   test('without spot settings the tuning jobs run on demand', () => {
     const { template } = buildTrainingStack({}, 'prod');
     const tune = allSteps(pipelineDefinition(template, 'TrainingPipeline').Steps).find((s) => s.Type === 'Tuning');
