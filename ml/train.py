@@ -8,8 +8,9 @@ Channels (CSV, no header, label in the first column, as written by preprocess.py
   train       SM_CHANNEL_TRAIN       (default /opt/ml/input/data/train); may also hold schema.json
   validation  SM_CHANNEL_VALIDATION  (default /opt/ml/input/data/validation)
 
-Output: ``<SM_MODEL_DIR>/xgboost-model`` (Booster.save_model, trimmed to the best iteration) plus a copy of
-schema.json, and a ``training_summary.json`` in SM_OUTPUT_DATA_DIR when that is set.
+Output: ``<SM_MODEL_DIR>/xgboost-model`` (Booster.save_model, trimmed to the best iteration), a copy of
+schema.json, the serving hooks at ``code/inference.py``, and a ``training_summary.json`` in SM_OUTPUT_DATA_DIR
+when that is set.
 
 The log has XGBoost's ``[i]\\ttrain-<metric>:v\\tvalidation-<metric>:v`` lines; the LAST such line repeats the best
 iteration's values, so SageMaker's metric regexes (which keep the last match) report the kept model's score.
@@ -35,6 +36,9 @@ LOGGER = logging.getLogger("train")
 MODEL_FILE_NAME = "xgboost-model"
 SCHEMA_FILE_NAME = "schema.json"
 SUMMARY_FILE_NAME = "training_summary.json"
+# Serving hooks shipped inside the model artifact, at <model dir>/code/inference.py.
+INFERENCE_PROGRAM = "inference.py"
+CODE_DIR_NAME = "code"
 
 # Objectives this platform knows, and the evaluation metric each uses when --eval_metric is not given.
 DEFAULT_EVAL_METRIC = {"reg:squarederror": "rmse", "binary:logistic": "auc"}
@@ -260,6 +264,23 @@ def train(
     return TrainingResult(booster=trimmed, best_iteration=best_iteration, best_metrics=best_metrics, history=history)
 
 
+def package_inference_code(model_dir: str, source_dir: str = os.path.dirname(os.path.abspath(__file__))) -> str | None:
+    """Copy the serving hooks into ``<model_dir>/code/`` so that model.tar.gz is self-contained.
+
+    Model packages point their container at ``SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/model/code``: the registered
+    model then needs no other S3 object, whichever account or stage serves it.
+    """
+    program = os.path.join(source_dir, INFERENCE_PROGRAM)
+    if not os.path.isfile(program):
+        LOGGER.warning("%s not found next to train.py; the model is saved without serving code", program)
+        return None
+    code_dir = os.path.join(model_dir, CODE_DIR_NAME)
+    os.makedirs(code_dir, exist_ok=True)
+    target = os.path.join(code_dir, INFERENCE_PROGRAM)
+    shutil.copyfile(program, target)
+    return target
+
+
 def save(result: TrainingResult, model_dir: str, train_dir: str) -> str:
     os.makedirs(model_dir, exist_ok=True)
     model_path = os.path.join(model_dir, MODEL_FILE_NAME)
@@ -267,6 +288,7 @@ def save(result: TrainingResult, model_dir: str, train_dir: str) -> str:
     schema_path = os.path.join(train_dir, SCHEMA_FILE_NAME)
     if os.path.isfile(schema_path):
         shutil.copyfile(schema_path, os.path.join(model_dir, SCHEMA_FILE_NAME))
+    package_inference_code(model_dir)
     return model_path
 
 

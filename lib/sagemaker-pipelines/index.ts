@@ -7,6 +7,7 @@ export * from './parameters';
 export * from './pipeline';
 export * from './problem-types';
 export * from './property-path';
+export * from './serving';
 export * from './steps';
 export * from './tokens';
 export * from './training-pipeline';

@@ -4,6 +4,7 @@ import { ExecutionVariables, Expressions } from './expressions';
 import { ParameterString, type AnyParameter } from './parameters';
 import { buildPipelineDefinition } from './pipeline';
 import { normalizePrefix, PropsErrors } from './private/props-validation';
+import { servingEnvironment } from './serving';
 import { ModelStep, RetryExceptionType, TransformStep, type CacheConfig, type RetryPolicy } from './steps';
 import { isUnresolved } from './tokens';
 import type { JobVpcProps } from './training-pipeline';
@@ -38,8 +39,12 @@ export interface ModelDataSource {
   readonly kind: 'modelData';
   /** sagemaker-xgboost:1.7-1 image URI in the pipeline's region. */
   readonly imageUri: string;
-  /** S3 URI of sourcedir.tar.gz holding inference.py. */
-  readonly sourceDirUri: string;
+  /**
+   * The region the serving container runs in (`SAGEMAKER_REGION`).
+   *
+   * @default - the container's own default
+   */
+  readonly region?: string;
   /**
    * Default of the ModelDataUrl parameter.
    *
@@ -156,7 +161,6 @@ export function inferencePipelineDefinition(props: InferencePipelineProps): Pipe
   }
   if (source.kind === 'modelData') {
     errors.nonEmpty('modelSource.imageUri', source.imageUri);
-    errors.s3Uri('modelSource.sourceDirUri', source.sourceDirUri);
     errors.s3Uri('modelSource.defaultModelDataUrl', source.defaultModelDataUrl);
   } else if (source.kind === 'modelPackage') {
     const arn = source.defaultModelPackageArn;
@@ -191,7 +195,7 @@ export function inferencePipelineDefinition(props: InferencePipelineProps): Pipe
     container = {
       Image: source.imageUri,
       ModelDataUrl: modelParameter.ref,
-      Environment: { SAGEMAKER_PROGRAM: 'inference.py', SAGEMAKER_SUBMIT_DIRECTORY: source.sourceDirUri },
+      Environment: servingEnvironment(source.region),
     };
   } else {
     modelParameter = new ParameterString(INFERENCE_PIPELINE_PARAMETERS.modelPackageArn, {

@@ -25,6 +25,7 @@ import {
   type CacheConfig,
   type RetryPolicy,
 } from './steps';
+import { servingEnvironment } from './serving';
 import { isUnresolved } from './tokens';
 
 /** Step names of the training pipeline. */
@@ -291,6 +292,12 @@ export interface TrainingPipelineProps {
   readonly scriptUris: TrainingScriptUris;
   /** Model package group the model is registered in. */
   readonly modelPackageGroupName: string;
+  /**
+   * The region the registered model's serving container runs in (`SAGEMAKER_REGION`), e.g. `Aws.REGION`.
+   *
+   * @default - the container's own default
+   */
+  readonly region?: string;
   /** Default of the InputDataUri parameter: the S3 prefix (or object) holding the CSV data. */
   readonly defaultInputDataUri: string;
   /**
@@ -906,10 +913,7 @@ export function trainingPipelineDefinition(props: TrainingPipelineProps): Pipeli
           {
             Image: props.imageUris.xgboost,
             ModelDataUrl: bestModelUri,
-            Environment: {
-              SAGEMAKER_PROGRAM: 'inference.py',
-              SAGEMAKER_SUBMIT_DIRECTORY: props.scriptUris.sourceDir,
-            },
+            Environment: servingEnvironment(props.region),
           },
         ],
         SupportedContentTypes: contentTypes,

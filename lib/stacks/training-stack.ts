@@ -81,6 +81,7 @@ export class TrainingStack extends Stack {
       problemType: config.problemType,
       labelColumn: config.labelColumn,
       featureColumns: config.featureColumns,
+      region: this.region,
       roleArn: role.roleArn,
       artifactBucketName: props.artifactsBucket.bucketName,
       artifactPrefix: `${DATA_LAYOUT.pipelinesPrefix}training`,

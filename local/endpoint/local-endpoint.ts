@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { extractTarGz } from '../../lib/util/tar';
 import type { LocalModelRegistry, ModelPackage } from '../registry';
+import { resolveServingCode } from '../serving-code';
 import type { LocalS3 } from '../s3';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -62,6 +63,7 @@ export interface LocalEndpoint {
 export interface ServingContainer {
   readonly modelPackageArn: string;
   readonly modelDataUrl: string;
+  /** SAGEMAKER_SUBMIT_DIRECTORY: a folder in the model (`/opt/ml/model/code`) or a source tarball's S3 URI. */
   readonly sourceDirUri: string;
   readonly program: string;
 }
@@ -166,7 +168,13 @@ export async function startLocalEndpoint(options: StartLocalEndpointOptions): Pr
   const modelDir = path.join(base, 'model');
   const codeDir = path.join(base, 'code');
   extractFromS3(options.s3, container.modelDataUrl, modelDir, 'model artifact');
-  extractFromS3(options.s3, container.sourceDirUri, codeDir, 'source tarball');
+  const programDir = resolveServingCode({
+    submitDirectory: container.sourceDirUri,
+    program: container.program,
+    modelDir,
+    codeDir,
+    s3: options.s3,
+  });
 
   const python = options.python ?? DEFAULT_PYTHON;
   const script = options.serveScript ?? SERVE_SCRIPT;
@@ -176,7 +184,7 @@ export async function startLocalEndpoint(options: StartLocalEndpointOptions): Pr
   const args = [
     script,
     '--code-dir',
-    codeDir,
+    programDir,
     '--program',
     container.program,
     '--model-dir',
@@ -284,5 +292,5 @@ export async function startLocalEndpoint(options: StartLocalEndpointOptions): Pr
     }
   };
 
-  return { url, modelPackageArn: pkg.ModelPackageArn, modelDir, codeDir, invoke, ping, stop };
+  return { url, modelPackageArn: pkg.ModelPackageArn, modelDir, codeDir: programDir, invoke, ping, stop };
 }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { extractTarGz } from '../../../lib/util/tar';
+import { resolveServingCode } from '../../serving-code';
 import { StepFailure } from '../retry';
 import {
   asRecord,
@@ -88,9 +89,11 @@ export async function runTransformStep(ctx: StepContext): Promise<Record<string,
     }
   };
   extract(modelDataUrl, modelDir, 'ModelDataUrl');
-  extract(submitDir, codeDir, 'SAGEMAKER_SUBMIT_DIRECTORY');
-  if (!fs.existsSync(path.join(codeDir, program))) {
-    throw new StepFailure(`SAGEMAKER_PROGRAM "${program}" is not in ${submitDir} (it holds: ${fs.readdirSync(codeDir).join(', ')})`);
+  let programDir: string;
+  try {
+    programDir = resolveServingCode({ submitDirectory: submitDir, program, modelDir, codeDir, s3: ctx.s3 });
+  } catch (err) {
+    throw new StepFailure((err as Error).message);
   }
   try {
     ctx.s3.downloadTo(inputUri, inputDir, 'S3Prefix');
@@ -105,7 +108,7 @@ export async function runTransformStep(ctx: StepContext): Promise<Record<string,
   const runnerArgs = [
     ctx.transformRunner,
     '--code-dir',
-    codeDir,
+    programDir,
     '--program',
     program,
     '--model-dir',

@@ -81,7 +81,7 @@ describe('checkStepArguments on the project pipelines', () => {
         modelSource: {
           kind: 'modelData',
           imageUri: '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1',
-          sourceDirUri: 's3://mlops-artifacts/code/sourcedir.tar.gz',
+          region: 'us-east-1',
           defaultModelDataUrl: 's3://mlops-artifacts/training/tuning/job-001/output/model.tar.gz',
         },
         vpc: { subnetIds: ['subnet-0abc'], securityGroupIds: ['sg-0123'] },

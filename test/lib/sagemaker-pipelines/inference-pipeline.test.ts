@@ -85,7 +85,7 @@ describe('inferencePipelineDefinition', () => {
       modelSource: {
         kind: 'modelData',
         imageUri: XGBOOST_IMAGE,
-        sourceDirUri: 's3://mlops-artifacts/code/sourcedir.tar.gz',
+        region: 'eu-west-1',
         defaultModelDataUrl: 's3://mlops-artifacts/training/tuning/job-1/output/model.tar.gz',
       },
     });
@@ -101,7 +101,9 @@ describe('inferencePipelineDefinition', () => {
         ModelDataUrl: { Get: 'Parameters.ModelDataUrl' },
         Environment: {
           SAGEMAKER_PROGRAM: 'inference.py',
-          SAGEMAKER_SUBMIT_DIRECTORY: 's3://mlops-artifacts/code/sourcedir.tar.gz',
+          SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
+          SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
+          SAGEMAKER_REGION: 'eu-west-1',
         },
       },
       VpcConfig: { SecurityGroupIds: ['sg-1'], Subnets: ['subnet-1'] },

@@ -346,7 +346,8 @@ describe('trainingPipelineDefinition', () => {
               ModelDataUrl: BEST_MODEL,
               Environment: {
                 SAGEMAKER_PROGRAM: 'inference.py',
-                SAGEMAKER_SUBMIT_DIRECTORY: 's3://mlops-artifacts/code/sourcedir.tar.gz',
+                SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
+                SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
               },
             },
           ],

@@ -54,7 +54,7 @@ describe('validatePipelineDefinition', () => {
       validatePipelineDefinition(
         inferencePipelineDefinition({
           ...INFERENCE_PROPS,
-          modelSource: { kind: 'modelData', imageUri: 'img', sourceDirUri: 's3://b/code/sourcedir.tar.gz' },
+          modelSource: { kind: 'modelData', imageUri: 'img' },
         }),
       ),
     ).toEqual([]);

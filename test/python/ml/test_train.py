@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import xgboost as xgb
 
-from testkit import PROBLEM_TYPES, TrainedModel, ml_module, run_training
+from testkit import ML_DIR, PROBLEM_TYPES, TrainedModel, ml_module, run_training
 
 sample_data = ml_module("sample_data")
 preprocess = ml_module("preprocess")
@@ -65,6 +65,8 @@ def test_model_is_saved_trimmed_to_the_best_iteration_with_its_schema(
     objective = json.loads(booster.save_config())["learner"]["objective"]["name"]
     assert objective == problem_types[problem_type]["xgboostObjective"]  # derived from schema.json
     assert (model.model_dir / "schema.json").read_bytes() == (model.train_dir / "schema.json").read_bytes()
+    # the serving hooks travel inside model.tar.gz (SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/model/code)
+    assert (model.model_dir / "code" / "inference.py").read_bytes() == (ML_DIR / "inference.py").read_bytes()
     predictions = booster.predict(xgb.DMatrix(np.zeros((2, booster.num_features()))))
     assert predictions.shape == (2,)
 
