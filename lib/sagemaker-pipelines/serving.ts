@@ -21,6 +21,9 @@ export function servingEnvironment(region?: string): { readonly [name: string]: 
     SAGEMAKER_PROGRAM: INFERENCE_PROGRAM,
     SAGEMAKER_SUBMIT_DIRECTORY: MODEL_CODE_DIRECTORY,
     SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
+    // The container replaces a missing or `*/*` Accept with this before output_fn runs; CSV is what local mode
+    // and batch transform answer too.
+    SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: 'text/csv',
     ...(region !== undefined ? { SAGEMAKER_REGION: region } : {}),
   };
 }

@@ -103,6 +103,7 @@ describe('inferencePipelineDefinition', () => {
           SAGEMAKER_PROGRAM: 'inference.py',
           SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
           SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
+          SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: 'text/csv',
           SAGEMAKER_REGION: 'eu-west-1',
         },
       },

@@ -348,6 +348,7 @@ describe('trainingPipelineDefinition', () => {
                 SAGEMAKER_PROGRAM: 'inference.py',
                 SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
                 SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
+                SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: 'text/csv',
               },
             },
           ],
