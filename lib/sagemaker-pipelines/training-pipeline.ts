@@ -174,6 +174,9 @@ export interface TuningProps {
   /**
    * Ranges by hyperparameter name, merged over `DEFAULT_HYPERPARAMETER_RANGES`.
    *
+   * Prefer XGBoost's own parameter names: tuning jobs on the SageMaker XGBoost image have been reported to
+   * reject names the built-in algorithm does not know, even in script mode.
+   *
    * @default - the defaults
    */
   readonly hyperparameterRanges?: { readonly [name: string]: HyperparameterRange };
@@ -190,7 +193,7 @@ export interface TuningProps {
    */
   readonly earlyStoppingRounds?: number;
   /**
-   * Further static hyperparameters passed to train.py (`--key value`).
+   * Further static hyperparameters passed to train.py (`--key value`); see `hyperparameterRanges` on names.
    *
    * @default - none
    */
