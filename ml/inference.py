@@ -13,7 +13,11 @@ Responses
 Binary classification models return the probability of class 1; regression models return the predicted value.
 
 Malformed requests raise PayloadError with the HTTP status to answer with (400 bad data, 415 unsupported content
-type, 406 unsupported accept type).
+type, 406 unsupported accept type). In the container it is also the inference toolkit's BaseInferenceToolkitError,
+which the toolkit answers with that status; any other exception becomes a 500. The toolkit replaces a missing or
+``*/*`` Accept header with SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT before output_fn; output_fn answers both in CSV too.
+
+Runs under Python 3.8 and the XGBoost 1.7-1 image's libraries (scripts/container-parity.sh tests that).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import json
 import math
 import os
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any, Sequence, Union
 
 import numpy as np
@@ -35,13 +40,39 @@ SUPPORTED_CONTENT_TYPES = (CSV, JSON)
 SUPPORTED_ACCEPT_TYPES = (CSV, JSON)
 
 
-class PayloadError(ValueError):
-    """A request the model cannot answer; ``status_code`` is the HTTP status to reply with."""
+try:
+    # In SageMaker's XGBoost container the hooks run under the inference toolkit, whose Transformer answers any
+    # exception that is not a BaseInferenceToolkitError with 500: deriving from it makes a bad request a 4xx there.
+    from sagemaker_inference.errors import BaseInferenceToolkitError as _ToolkitError
+except ImportError:  # anywhere else (local runs, tests without the toolkit)
+    _ToolkitError = None
+
+_PAYLOAD_ERROR_BASES = (ValueError,) if _ToolkitError is None else (ValueError, _ToolkitError)
+
+
+def _reason_phrase(status_code: int) -> str:
+    """The HTTP reason phrase of a status code: 400 -> "Bad Request"."""
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return "Bad Request"
+
+
+class PayloadError(*_PAYLOAD_ERROR_BASES):  # type: ignore[misc]
+    """A request the model cannot answer; ``status_code`` is the HTTP status to reply with.
+
+    A ValueError everywhere and, when the inference toolkit is installed, also its BaseInferenceToolkitError, so the
+    toolkit replies with ``status_code``, the reason phrase of that status and ``message`` as the body.
+    """
 
     def __init__(self, message: str, status_code: int = 400) -> None:
-        super().__init__(message)
+        if _ToolkitError is not None:
+            _ToolkitError.__init__(self, status_code, message, _reason_phrase(status_code))
+        # str(error) is the message, whichever base set the arguments first.
+        Exception.__init__(self, message)
         self.message = message
         self.status_code = status_code
+        self.phrase = _reason_phrase(status_code)
 
 
 @dataclass(frozen=True)

@@ -116,10 +116,17 @@ def _to_numeric(data: pd.DataFrame, column: str, role: str) -> pd.Series:
     converted = pd.to_numeric(values, errors="coerce")
     bad = values.notna() & converted.isna()
     if bad.any():
+        if role == "label":
+            advice = (
+                "The label must be a number: for binary_classification map the two classes to 0 and 1, for "
+                "regression use the numeric target (the ETL step can encode it), or pass the right column with "
+                "--label-column"
+            )
+        else:
+            advice = "Encode it as numbers (the ETL step does this) or leave it out with --feature-columns"
         raise DataError(
             f"{role} column {column!r} is not numeric: {int(bad.sum())} value(s) cannot be read as numbers, e.g. "
-            f"{_first_bad(values, bad, data[_ORIGIN])}. Encode it as numbers (the ETL step does this) or leave it "
-            "out with --feature-columns"
+            f"{_first_bad(values, bad, data[_ORIGIN])}. {advice}"
         )
     infinite = pd.Series(np.isinf(converted.to_numpy(dtype=float)), index=converted.index)
     if infinite.any():

@@ -189,7 +189,8 @@ def test_non_numeric_feature_names_the_column_value_and_line(
     message = error_of(tmp_path, capsys)
     assert "feature column 'region' is not numeric" in message
     assert "'north' at data.csv:2" in message
-    assert "--feature-columns" in message
+    assert "Encode it as numbers (the ETL step does this) or leave it out with --feature-columns" in message
+    assert "--label-column" not in message and "0 and 1" not in message
 
 
 def test_non_numeric_label_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -198,6 +199,19 @@ def test_non_numeric_label_is_reported(tmp_path: Path, capsys: pytest.CaptureFix
     write_input(tmp_path, data)
     message = error_of(tmp_path, capsys)
     assert "label column 'target' is not numeric" in message and "'unknown' at data.csv:9" in message
+    # The label cannot be left out: the advice is to encode it, not to drop it with --feature-columns.
+    assert "The label must be a number: for binary_classification map the two classes to 0 and 1" in message
+    assert "or pass the right column with --label-column" in message
+    assert "--feature-columns" not in message
+
+
+def test_text_classes_as_label_get_the_0_1_advice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = sample_data.generate(40, 3, "binary_classification")
+    data["target"] = data["target"].map({0: "stayed", 1: "churned"})
+    write_input(tmp_path, data)
+    message = error_of(tmp_path, capsys, problem_type="binary_classification")
+    assert "label column 'target' is not numeric: 40 value(s) cannot be read as numbers" in message
+    assert "map the two classes to 0 and 1" in message and "--feature-columns" not in message
 
 
 def test_empty_input_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
