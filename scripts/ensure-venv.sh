@@ -19,7 +19,7 @@ if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; t
 fi
 
 if ! command -v "$python" >/dev/null 2>&1; then
-  echo "error: '$python' was not found. Install Python 3.11 (the SageMaker and Glue runtimes' version) or set PYTHON=/path/to/python3.11." >&2
+  echo "error: '$python' was not found. Install Python 3.11 (the Glue 5.0 runtime's version; the pinned libraries have wheels for it) or set PYTHON=/path/to/python3.11." >&2
   exit 1
 fi
 version="$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
