@@ -121,37 +121,50 @@ export class LocalModelRegistry {
     const groupDir = path.join(this.root, group);
     fs.mkdirSync(groupDir, { recursive: true });
     const now = new Date().toISOString();
-    // Claim the next version with an exclusive create, so concurrent registrations never share a number.
-    for (let version = this.maxVersion(group) + 1; ; version++) {
-      const file = path.join(groupDir, `${version}.json`);
-      let fd: number;
-      try {
-        fd = fs.openSync(file, 'wx');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
-        throw err;
+    // Each version file appears complete: the record is written to a temporary file in the same folder, then linked
+    // to `<version>.json`, which fails if that version exists (so concurrent registrations never share a number).
+    const tmp = path.join(groupDir, `.new.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+    try {
+      for (let version = this.maxVersion(group) + 1; ; version++) {
+        const record = this.newRecord(request, extras, group, version, status, now);
+        fs.writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
+        try {
+          fs.linkSync(tmp, path.join(groupDir, `${version}.json`));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+          throw err;
+        }
+        return record;
       }
-      const arn = modelPackageArn(group, version);
-      const record: ModelPackage = {
-        ModelPackageGroupName: group,
-        ModelPackageVersion: version,
-        ModelPackageArn: arn,
-        ModelPackageName: `${group}/${version}`,
-        ModelPackageStatus: 'Completed',
-        ModelApprovalStatus: status,
-        ...(request.ModelPackageDescription !== undefined ? { ModelPackageDescription: request.ModelPackageDescription } : {}),
-        CreationTime: now,
-        LastModifiedTime: now,
-        ...(request.InferenceSpecification ? { InferenceSpecification: request.InferenceSpecification } : {}),
-        ...(request.ModelMetrics ? { ModelMetrics: request.ModelMetrics } : {}),
-        ...(request.CustomerMetadataProperties ? { CustomerMetadataProperties: request.CustomerMetadataProperties } : {}),
-        ...(extras.generatedBy ? { MetadataProperties: { GeneratedBy: extras.generatedBy } } : {}),
-        ...(extras.metrics !== undefined ? { Metrics: extras.metrics } : {}),
-      };
-      fs.writeSync(fd, `${JSON.stringify(record, null, 2)}\n`);
-      fs.closeSync(fd);
-      return record;
+    } finally {
+      fs.rmSync(tmp, { force: true });
     }
+  }
+
+  private newRecord(
+    request: CreateModelPackageRequest,
+    extras: CreateModelPackageExtras,
+    group: string,
+    version: number,
+    status: ModelApprovalStatus,
+    now: string,
+  ): ModelPackage {
+    return {
+      ModelPackageGroupName: group,
+      ModelPackageVersion: version,
+      ModelPackageArn: modelPackageArn(group, version),
+      ModelPackageName: `${group}/${version}`,
+      ModelPackageStatus: 'Completed',
+      ModelApprovalStatus: status,
+      ...(request.ModelPackageDescription !== undefined ? { ModelPackageDescription: request.ModelPackageDescription } : {}),
+      CreationTime: now,
+      LastModifiedTime: now,
+      ...(request.InferenceSpecification ? { InferenceSpecification: request.InferenceSpecification } : {}),
+      ...(request.ModelMetrics ? { ModelMetrics: request.ModelMetrics } : {}),
+      ...(request.CustomerMetadataProperties ? { CustomerMetadataProperties: request.CustomerMetadataProperties } : {}),
+      ...(extras.generatedBy ? { MetadataProperties: { GeneratedBy: extras.generatedBy } } : {}),
+      ...(extras.metrics !== undefined ? { Metrics: extras.metrics } : {}),
+    };
   }
 
   /** Reads one version by ARN; throws naming the ARN when it is not registered. */

@@ -83,3 +83,77 @@ describe('LocalModelRegistry', () => {
     });
   });
 });
+
+describe('LocalModelRegistry version files', () => {
+  const REPO = path.resolve(__dirname, '..', '..', '..');
+  // The module object itself (not an import wrapper), so that a spy sees the registry's calls.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const realFs = require('fs') as typeof fs;
+
+  /** Version files of a group that are not complete JSON right now. */
+  function unreadableVersions(groupDir: string): string[] {
+    if (!fs.existsSync(groupDir)) return [];
+    return fs
+      .readdirSync(groupDir)
+      .filter((name) => /^\d+\.json$/.test(name))
+      .filter((name) => {
+        try {
+          JSON.parse(fs.readFileSync(path.join(groupDir, name), 'utf8'));
+          return false;
+        } catch {
+          return true;
+        }
+      });
+  }
+
+  afterEach(() => jest.restoreAllMocks());
+
+  test('a version file never exists half-written: the record is complete before the version appears', () => {
+    const registry = newRegistry();
+    const groupDir = path.join(registry.root, 'churn');
+    const seen: string[] = [];
+    for (const method of ['writeFileSync', 'writeSync', 'appendFileSync'] as const) {
+      const original = realFs[method] as (...args: unknown[]) => unknown;
+      jest.spyOn(realFs, method).mockImplementation(((...args: unknown[]) => {
+        seen.push(...unreadableVersions(groupDir));
+        return original.apply(realFs, args);
+      }) as never);
+    }
+    registry.createModelPackage({ ModelPackageGroupName: 'churn', InferenceSpecification: spec });
+    registry.createModelPackage({ ModelPackageGroupName: 'churn', InferenceSpecification: spec });
+    jest.restoreAllMocks();
+    expect(seen).toEqual([]);
+    expect(fs.readdirSync(groupDir).sort()).toEqual(['1.json', '2.json']); // no temporary files left
+  });
+
+  test('concurrent registrations from several processes get distinct versions, and readers only see whole files', async () => {
+    const registry = newRegistry();
+    const groupDir = path.join(registry.root, 'shared');
+    const script = `
+      require('ts-node').register({ transpileOnly: true });
+      const { LocalModelRegistry } = require(${JSON.stringify(path.join(REPO, 'local', 'registry'))});
+      const registry = new LocalModelRegistry({ root: ${JSON.stringify(registry.root)} });
+      for (let i = 0; i < 8; i++) registry.createModelPackage({ ModelPackageGroupName: 'shared', ModelPackageDescription: 'x'.repeat(200000) });
+    `;
+    const { spawn } = await import('child_process');
+    const writers = [1, 2, 3].map(
+      () =>
+        new Promise<number | null>((resolve) => spawn(process.execPath, ['-e', script], { cwd: REPO, stdio: 'inherit' }).on('exit', resolve)),
+    );
+    let done = false;
+    const unreadable: string[] = [];
+    const reader = (async () => {
+      while (!done) {
+        unreadable.push(...unreadableVersions(groupDir));
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    const codes = await Promise.all(writers);
+    done = true;
+    await reader;
+    expect(codes).toEqual([0, 0, 0]);
+    expect(unreadable).toEqual([]);
+    expect(registry.listModelPackages('shared').map((p) => p.ModelPackageVersion)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    expect(fs.readdirSync(groupDir).filter((n) => !/^\d+\.json$/.test(n))).toEqual([]);
+  });
+});
