@@ -118,6 +118,16 @@ export function decodeDimension(dim: Dimension, u: number): string {
   if (dim.kind === 'Categorical') {
     return dim.values[Math.min(dim.values.length - 1, Math.floor(x * dim.values.length))];
   }
+  if (dim.kind === 'Integer') {
+    // Every integer k gets an equal share of [min, max + 1) (on a log scale: of its log), as [k, k + 1); rounding
+    // instead would give the two end values half a share each.
+    const hi = dim.max + 1;
+    const v =
+      dim.scaling === 'Logarithmic'
+        ? Math.exp(Math.log(dim.min) + x * (Math.log(hi) - Math.log(dim.min)))
+        : dim.min + x * (hi - dim.min);
+    return String(Math.min(dim.max, Math.max(dim.min, Math.floor(v))));
+  }
   let v: number;
   if (dim.scaling === 'Logarithmic') {
     v = Math.exp(Math.log(dim.min) + x * (Math.log(dim.max) - Math.log(dim.min)));
@@ -125,9 +135,6 @@ export function decodeDimension(dim: Dimension, u: number): string {
     v = 1 - Math.exp(Math.log(1 - dim.min) + x * (Math.log(1 - dim.max) - Math.log(1 - dim.min)));
   } else {
     v = dim.min + x * (dim.max - dim.min);
-  }
-  if (dim.kind === 'Integer') {
-    return String(Math.min(dim.max, Math.max(dim.min, Math.round(v))));
   }
   return formatNumber(Math.min(dim.max, Math.max(dim.min, v)));
 }

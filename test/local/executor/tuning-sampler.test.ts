@@ -138,3 +138,27 @@ describe('TuningSampler', () => {
     expect(Math.max(...values)).toBeLessThan(1);
   });
 });
+
+describe('Integer ranges', () => {
+  /** Share of each value over many draws of a seeded Random sampler. */
+  function shares(range: Record<string, string>, draws: number): Map<string, number> {
+    const dims = dimensionsFromRanges({ IntegerParameterRanges: [{ Name: 'k', ...range }] });
+    const sampler = new TuningSampler({ strategy: 'Random', dimensions: dims, maxTrials: draws, objectiveType: 'Minimize', seed: 7 });
+    const counts = new Map<string, number>();
+    for (let s = sampler.next([], []); s; s = sampler.next([], [])) counts.set(s.hyperParameters.k, (counts.get(s.hyperParameters.k) ?? 0) + 1);
+    return new Map([...counts].map(([k, n]) => [k, n / draws]));
+  }
+
+  test('a linear range draws every value, the end values included, equally often', () => {
+    const got = shares({ MinValue: '1', MaxValue: '4', ScalingType: 'Linear' }, 20_000);
+    expect([...got.keys()].sort()).toEqual(['1', '2', '3', '4']);
+    for (const share of got.values()) expect(Math.abs(share - 0.25)).toBeLessThan(0.015);
+  });
+
+  test('a logarithmic range gives each value k the share log((k + 1) / k) / log((max + 1) / min)', () => {
+    const got = shares({ MinValue: '1', MaxValue: '8', ScalingType: 'Logarithmic' }, 20_000);
+    for (let k = 1; k <= 8; k++) {
+      expect(Math.abs((got.get(String(k)) ?? 0) - Math.log((k + 1) / k) / Math.log(9))).toBeLessThan(0.015);
+    }
+  });
+});
