@@ -2,13 +2,17 @@
 
     python local/runtime/transform.py --code-dir DIR --program inference.py --model-dir DIR \\
         --input-dir DIR --output-dir DIR [--content-type text/csv] [--accept text/csv] \\
-        [--split-type Line|None] [--batch-strategy SingleRecord|MultiRecord] [--max-payload-mb 6]
+        [--split-type Line|None] [--batch-strategy SingleRecord|MultiRecord] [--max-payload-mb 6] \\
+        [--assemble-with None|Line]
 
 Every file under --input-dir (recursively, sorted; dot-files skipped) becomes ``<output-dir>/<relative path>.out``.
-With SplitType Line each non-blank line is a record and the output has one line per record (AssembleWith Line);
-MultiRecord sends mini-batches of lines up to the payload limit (only when both content type and accept are
-text/csv, the one format whose output splits back into records; other formats go one record per request).
-With SplitType None a whole file is one request.
+With SplitType Line each non-blank line is a record; MultiRecord sends mini-batches of lines up to the payload
+limit (only when both content type and accept are text/csv, the one format whose output splits back into records;
+other formats go one record per request). With SplitType None a whole file is one request.
+
+AssembleWith (TransformOutput.AssembleWith) says how the responses make up the output file, as in SageMaker:
+``Line`` writes each record's output followed by a newline; ``None`` (SageMaker's default) concatenates the
+responses exactly as the program returned them.
 
 Prints a one-line JSON summary on stdout: {"files": n, "records": n}. On an error: exit code 1 and a message that
 names the file and line.
@@ -28,6 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from program import InferenceProgram, ProgramError  # noqa: E402
 
 CSV = "text/csv"
+ASSEMBLE_WITH = ("None", "Line")
 
 
 class TransformError(Exception):
@@ -101,9 +106,11 @@ def _describe(program: InferenceProgram, error: Exception) -> str:
 
 
 def transform_batch(
-    program: InferenceProgram, batch: Sequence[Record], relative: str, content_type: str, accept: str, split: bool
+    program: InferenceProgram, batch: Sequence[Record], relative: str, content_type: str, accept: str, split: bool,
+    assemble_with: str,
 ) -> list[str]:
-    """Outputs for a batch, one per record (split=True) or the whole response (split=False)."""
+    """Outputs for a batch: one per record (split=True) or the whole response (split=False), each without its
+    trailing newline; with assemble_with None, the response exactly as returned."""
     # Containers hand the program the raw bytes of the mini-batch.
     body = "\n".join(record.text for record in batch).encode("utf-8")
     try:
@@ -112,9 +119,11 @@ def transform_batch(
         if len(batch) > 1:
             # Find the record that fails so the message can name its line.
             for record in batch:
-                transform_batch(program, [record], relative, content_type, accept, split)
+                transform_batch(program, [record], relative, content_type, accept, split, assemble_with)
         raise TransformError(f"{_where(relative, batch)}: {_describe(program, error)}") from error
     text = response.body.decode("utf-8")
+    if assemble_with == "None":
+        return [text]
     if not split:
         return [text.rstrip("\n")]
     outputs = text.rstrip("\n").split("\n") if len(batch) > 1 else [text.rstrip("\n").replace("\n", " ")]
@@ -137,6 +146,7 @@ def run_transform(
     split_type: str = "Line",
     batch_strategy: str = "MultiRecord",
     max_payload_mb: float = 6,
+    assemble_with: str = "None",
 ) -> dict[str, int]:
     if split_type not in ("Line", "None"):
         raise TransformError(f"--split-type {split_type!r} is not supported: use Line or None")
@@ -146,6 +156,8 @@ def run_transform(
         raise TransformError(
             f"--max-payload-mb must be in (0, 100] like SageMaker's MaxPayloadInMB, got {max_payload_mb}"
         )
+    if assemble_with not in ASSEMBLE_WITH:
+        raise TransformError(f"--assemble-with {assemble_with!r} is not supported: use None or Line")
     files = input_files(input_dir)
     try:
         program = InferenceProgram(code_dir, program_name, model_dir)
@@ -168,11 +180,14 @@ def run_transform(
         records = read_records(path, relative, split_type)
         outputs: list[str] = []
         for batch in batches(records, multi_record, max_bytes, relative):
-            outputs.extend(transform_batch(program, batch, relative, content_type, accept, split_type == "Line"))
+            outputs.extend(
+                transform_batch(program, batch, relative, content_type, accept, split_type == "Line", assemble_with)
+            )
         destination = os.path.join(output_dir, relative + ".out")
         os.makedirs(os.path.dirname(destination), exist_ok=True)
         with open(destination, "w", encoding="utf-8") as handle:
-            handle.write("".join(output + "\n" for output in outputs))
+            separator = "\n" if assemble_with == "Line" else ""
+            handle.write("".join(output + separator for output in outputs))
         total_records += len(records)
     return {"files": len(files), "records": total_records}
 
@@ -189,6 +204,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--split-type", default="Line", choices=("Line", "None"))
     parser.add_argument("--batch-strategy", default="MultiRecord", choices=("SingleRecord", "MultiRecord"))
     parser.add_argument("--max-payload-mb", type=float, default=6.0)
+    parser.add_argument("--assemble-with", default="None", choices=ASSEMBLE_WITH)
     return parser.parse_args(argv)
 
 
@@ -206,6 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             split_type=args.split_type,
             batch_strategy=args.batch_strategy,
             max_payload_mb=args.max_payload_mb,
+            assemble_with=args.assemble_with,
         )
     except TransformError as error:
         print(f"error: transform failed: {error}", file=sys.stderr)

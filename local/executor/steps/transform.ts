@@ -50,6 +50,10 @@ export async function runTransformStep(ctx: StepContext): Promise<Record<string,
   const contentType = String(input.ContentType ?? 'text/csv');
   const accept = String(output.Accept ?? contentType);
   const batchStrategy = String(args.BatchStrategy ?? 'MultiRecord');
+  const assembleWith = String(output.AssembleWith ?? 'None');
+  if (assembleWith !== 'None' && assembleWith !== 'Line') {
+    throw new StepFailure(`TransformOutput AssembleWith ${assembleWith} is not supported; use None or Line`);
+  }
 
   let model;
   try {
@@ -125,6 +129,8 @@ export async function runTransformStep(ctx: StepContext): Promise<Record<string,
     splitType,
     '--batch-strategy',
     batchStrategy,
+    '--assemble-with',
+    assembleWith,
   ];
   if (typeof args.MaxPayloadInMB === 'number') runnerArgs.push('--max-payload-mb', String(args.MaxPayloadInMB));
   const extraEnv: Record<string, string> = { SM_MODEL_DIR: modelDir };

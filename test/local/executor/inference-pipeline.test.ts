@@ -151,6 +151,29 @@ describe('Training, RegisterModel, Model and Transform steps with the real scrip
       .split('\n');
     expect(predictions).toHaveLength(10);
     for (const p of predictions) expect(Number.isFinite(Number(p))).toBe(true);
+    // the definition's AssembleWith Line reaches the runner: one line per record, each ending with a newline
+    expect(fs.readFileSync(record.steps[1].logFiles[0], 'utf8')).toMatch(/--assemble-with Line/);
+    expect(s3.getText(s3.list(outputPath).find((o) => o.key.endsWith('part-1.csv.out'))!.uri)).toMatch(/\n$/);
+
+    // without AssembleWith, SageMaker's default None is used
+    const noAssemble = JSON.parse(
+      JSON.stringify(inferencePipelineDefinition({ roleArn: 'arn:aws:iam::000000000000:role/local', artifactBucketName: BUCKET })),
+    ) as PipelineDefinitionJson;
+    const transformStep = noAssemble.Steps.find((s) => s.Type === 'Transform') as unknown as { Arguments: { TransformOutput: Record<string, unknown> } };
+    expect(transformStep.Arguments.TransformOutput.AssembleWith).toBe('Line');
+    delete transformStep.Arguments.TransformOutput.AssembleWith;
+    const concatenated = await executePipeline({
+      definition: noAssemble,
+      pipelineName: 'inference',
+      parameters: { ModelPackageArn: packageArn, BatchInputUri: `s3://${BUCKET}/batch/in/` },
+      s3,
+      registry,
+      workDir,
+      python: PYTHON,
+      executionId: 'infer-none',
+    });
+    expect(concatenated.failureReason).toBeUndefined();
+    expect(fs.readFileSync(concatenated.steps[1].logFiles[0], 'utf8')).toMatch(/--assemble-with None/);
 
     // a malformed record fails the transform with the runner's message
     s3.putObject(`s3://${BUCKET}/batch/bad/rows.csv`, '1,2,3\nnot,a,number\n');

@@ -47,10 +47,10 @@ def batch_input(trained: Callable[[str], TrainedModel], tmp_path: Path) -> tuple
 
 
 def transform_in_process(model: TrainedModel, input_dir: Path, output_dir: Path, **options: object) -> dict[str, int]:
-    """The same runner without a new interpreter: keeps the many variants fast."""
+    """The same runner without a new interpreter: keeps the many variants fast (AssembleWith Line unless given)."""
     return transform.run_transform(
         code_dir=str(ML_DIR), program_name="inference.py", model_dir=str(model.model_dir),
-        input_dir=str(input_dir), output_dir=str(output_dir), **options,
+        input_dir=str(input_dir), output_dir=str(output_dir), **{"assemble_with": "Line", **options},
     )
 
 
@@ -66,7 +66,7 @@ def test_end_to_end_one_csv_output_line_per_input_record(
     model = trained("regression")
     input_dir, parts = batch_input
 
-    completed = run_transform(model, input_dir, tmp_path / "output", "--split-type", "Line")
+    completed = run_transform(model, input_dir, tmp_path / "output", "--split-type", "Line", "--assemble-with", "Line")
 
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == json.dumps({"files": 2, "records": 20})
@@ -131,6 +131,42 @@ def test_split_type_none_sends_each_file_whole(
     assert transform_in_process(model, input_dir, tmp_path / "output", split_type="None") == {"files": 2, "records": 2}
     lines = (tmp_path / "output" / "a.csv.out").read_text().splitlines()
     assert [float(line) for line in lines] == pytest.approx(expected(model, parts["a.csv"]), rel=1e-6)
+
+
+@pytest.mark.parametrize("batch_strategy", ["SingleRecord", "MultiRecord"])
+def test_assemble_with_none_concatenates_the_responses_as_they_are(
+    trained: Callable[[str], TrainedModel], batch_input: tuple[Path, dict[str, pd.DataFrame]], tmp_path: Path,
+    batch_strategy: str,
+) -> None:
+    model = trained("regression")
+    input_dir, parts = batch_input
+    program = transform.InferenceProgram(str(ML_DIR), "inference.py", str(model.model_dir))
+    rows = parts["a.csv"].to_csv(header=False, index=False).splitlines()
+    single = [program.invoke(row.encode(), "text/csv", "text/csv").body.decode() for row in rows]
+    whole = program.invoke("\n".join(rows).encode(), "text/csv", "text/csv").body.decode()
+
+    # SageMaker's default: no AssembleWith means None (the command line's default too)
+    completed = run_transform(model, input_dir, tmp_path / "output", "--batch-strategy", batch_strategy)
+
+    assert completed.returncode == 0, completed.stderr
+    text = (tmp_path / "output" / "a.csv.out").read_text()
+    assert text == ("".join(single) if batch_strategy == "SingleRecord" else whole)
+    assert not text.endswith("\n")  # nothing is added to what the program returned
+
+
+def test_assemble_with_line_ends_every_record_output_with_a_newline(
+    trained: Callable[[str], TrainedModel], batch_input: tuple[Path, dict[str, pd.DataFrame]], tmp_path: Path
+) -> None:
+    model = trained("regression")
+    input_dir, parts = batch_input
+    transform_in_process(model, input_dir, tmp_path / "output", batch_strategy="SingleRecord", assemble_with="Line")
+    text = (tmp_path / "output" / "a.csv.out").read_text()
+    assert text.endswith("\n") and text.count("\n") == len(parts["a.csv"])
+
+
+def test_unknown_assemble_with_is_rejected(trained: Callable[[str], TrainedModel], tmp_path: Path) -> None:
+    with pytest.raises(transform.TransformError, match="--assemble-with 'Record' is not supported: use None or Line"):
+        transform_in_process(trained("regression"), tmp_path, tmp_path / "output", assemble_with="Record")
 
 
 def test_a_bad_record_fails_the_job_naming_file_and_line(
