@@ -356,7 +356,15 @@ async function runPipeline(
   definition: PipelineDefinition,
   pipelineName: string,
   parameters: Record<string, string | number | boolean>,
-  context: { workDir: string; s3: LocalS3; registry: LocalModelRegistry; seed: number; parallel: number; cache: boolean },
+  context: {
+    workDir: string;
+    s3: LocalS3;
+    registry: LocalModelRegistry;
+    seed: number;
+    parallel: number;
+    cache: boolean;
+    signal?: AbortSignal;
+  },
   onEvent: ExecutionEventListener,
 ): Promise<ExecutionRecord> {
   return executePipeline({
@@ -371,7 +379,20 @@ async function runPipeline(
     maxParallel: context.parallel,
     cache: context.cache,
     onEvent,
+    ...(context.signal ? { signal: context.signal } : {}),
   });
+}
+
+/** The run was stopped through its signal (Ctrl-C / SIGTERM). */
+export class RunStoppedError extends Error {
+  constructor(reason: unknown) {
+    super(`stopped${reason instanceof Error ? `: ${reason.message}` : reason !== undefined ? `: ${String(reason)}` : ''}`);
+    this.name = 'RunStoppedError';
+  }
+}
+
+function throwIfStopped(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new RunStoppedError(signal.reason);
 }
 
 /** Writes `options.rows` rows of sample data with ml/sample_data.py. */
@@ -413,14 +434,16 @@ function readJsonIfExists(s3: LocalS3, uri: string): Record<string, unknown> | u
 
 /**
  * The whole local flow: data → training pipeline → approve → local endpoint → inference pipeline → summary and
- * HTML report. Returns the exit code instead of exiting, so tests can call it.
+ * HTML report. Returns the exit code instead of exiting, so tests can call it. When `signal` is aborted, running
+ * pipelines end `Stopped` (their records say so), the local endpoint is stopped and the run rejects with
+ * {@link RunStoppedError}.
  */
-export async function runLocal(options: CliOptions, io: CliIo = consoleIo): Promise<LocalRunResult> {
+export async function runLocal(options: CliOptions, io: CliIo = consoleIo, signal?: AbortSignal): Promise<LocalRunResult> {
   const t0 = Date.now();
   const workDir = options.workDir;
   const s3 = new LocalS3({ root: path.join(workDir, 's3') });
   const registry = new LocalModelRegistry({ root: path.join(workDir, 'registry') });
-  const context = { workDir, s3, registry, seed: options.seed, parallel: options.parallel, cache: options.cache };
+  const context = { workDir, s3, registry, seed: options.seed, parallel: options.parallel, cache: options.cache, signal };
   const onEvent = progressPrinter((line) => io.out(line), t0);
   const say = (text: string): void => io.out(`${elapsedLabel(t0)} ${text}`);
 
@@ -456,6 +479,7 @@ export async function runLocal(options: CliOptions, io: CliIo = consoleIo): Prom
   });
   const gate = qualityGateOf(trainingDefinition, problemType);
   const threshold = options.threshold ?? gate.defaultThreshold;
+  throwIfStopped(signal);
   const trainingParameters: Record<string, string | number> = { InputDataUri: LOCAL_URIS.rawInput };
   if (options.threshold !== undefined) trainingParameters.QualityThreshold = options.threshold;
   const training = await runPipeline(trainingDefinition, TRAINING_PIPELINE_NAME, trainingParameters, context, onEvent);
@@ -481,6 +505,7 @@ export async function runLocal(options: CliOptions, io: CliIo = consoleIo): Prom
   summary.training = training;
   summary.evaluation = evaluation;
   summary.evaluationFile = evaluationFile;
+  throwIfStopped(signal);
 
   if (training.status !== 'Succeeded') {
     const reportPath = summary.writeReport();
@@ -516,6 +541,7 @@ export async function runLocal(options: CliOptions, io: CliIo = consoleIo): Prom
   const testObject = s3.list(testUri).find((o) => o.key.endsWith('.csv'));
   if (!testObject) throw new Error(`no test split CSV under ${testUri}`);
   const heldOut = readHeldOut(s3.getText(testObject.uri));
+  throwIfStopped(signal);
   const endpoint = await startLocalEndpoint({
     registry,
     s3,
@@ -523,7 +549,10 @@ export async function runLocal(options: CliOptions, io: CliIo = consoleIo): Prom
     python: PYTHON,
     workDir: path.join(workDir, 'endpoints'),
   });
+  const stopEndpoint = (): void => void endpoint.stop();
+  signal?.addEventListener('abort', stopEndpoint, { once: true });
   try {
+    throwIfStopped(signal);
     say(`local endpoint serving ${modelPackageArn} at ${endpoint.url}`);
     const csvRows = heldOut.rows.slice(0, 3);
     const jsonRows = heldOut.rows.slice(3, 6);
@@ -542,10 +571,15 @@ export async function runLocal(options: CliOptions, io: CliIo = consoleIo): Prom
       ...jsonRows.map((r, i) => ({ format: 'application/json', predicted: jsonPredictions[i], actual: Number(r.label) })),
     ];
     summary.printPredictions();
+  } catch (error) {
+    throwIfStopped(signal); // a request that failed because the endpoint was stopped
+    throw error;
   } finally {
+    signal?.removeEventListener('abort', stopEndpoint);
     await endpoint.stop();
     say('local endpoint stopped');
   }
+  throwIfStopped(signal);
 
   // ---- inference pipeline (batch transform of the held-out rows without the label)
   s3.deletePrefix(LOCAL_URIS.batchInput);
@@ -560,6 +594,7 @@ export async function runLocal(options: CliOptions, io: CliIo = consoleIo): Prom
     onEvent,
   );
   summary.inference = inference;
+  throwIfStopped(signal);
   const outputPath = (stepOf(inference, 'BatchTransform')?.properties?.TransformOutput as { S3OutputPath?: string } | undefined)
     ?.S3OutputPath;
   const predictionsUri = outputPath ? `${outputPath.replace(/\/+$/, '')}/batch.csv.out` : undefined;
@@ -666,8 +701,15 @@ class RunState {
   }
 }
 
-/** Entry point of `npm run local`: parses the arguments, runs the flow, returns the process exit code. */
-export async function main(argv: readonly string[], io: CliIo = consoleIo): Promise<number> {
+/** Exit codes after a stop by signal, as shells report them (128 + signal number). */
+const SIGNAL_EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * Entry point of `npm run local`: parses the arguments, runs the flow, returns the process exit code.
+ * When `signal` is aborted the run stops (execution records end `Stopped`) and the exit code is 1; the command
+ * line entry turns that into 130 (SIGINT) or 143 (SIGTERM).
+ */
+export async function main(argv: readonly string[], io: CliIo = consoleIo, signal?: AbortSignal): Promise<number> {
   let options: CliOptions;
   try {
     // npm runs scripts in the package folder; INIT_CWD is where the user typed the command.
@@ -686,22 +728,34 @@ export async function main(argv: readonly string[], io: CliIo = consoleIo): Prom
     return 0;
   }
   try {
-    const result = await runLocal(options, io);
+    const result = await runLocal(options, io, signal);
     return result.exitCode;
   } catch (error) {
-    io.err(`error: ${(error as Error).message}`);
+    io.err(error instanceof RunStoppedError ? error.message : `error: ${(error as Error).message}`);
     return 1;
   }
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
+  // Ctrl-C / SIGTERM stop the run cleanly: running jobs are ended, the execution records say Stopped, the local
+  // endpoint is stopped; then the process exits with 130 / 143. A second signal ends it at once.
+  const controller = new AbortController();
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (received: NodeJS.Signals): void => {
+    if (stoppedBy) process.exit(SIGNAL_EXIT_CODES[received] ?? 1);
+    stoppedBy = received;
+    process.stderr.write(`\n${received}: stopping (send it again to exit at once)\n`);
+    controller.abort(new Error(`interrupted by ${received}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  main(process.argv.slice(2), consoleIo, controller.signal).then(
     (code) => {
-      process.exitCode = code;
+      process.exitCode = stoppedBy ? SIGNAL_EXIT_CODES[stoppedBy] : code;
     },
     (error: unknown) => {
       process.stderr.write(`error: ${(error as Error).stack ?? String(error)}\n`);
-      process.exitCode = 1;
+      process.exitCode = stoppedBy ? SIGNAL_EXIT_CODES[stoppedBy] : 1;
     },
   );
 }

@@ -7,7 +7,7 @@ import { canonicalJson, sha256Hex, StepCache, type CacheEntry } from './cache';
 import { evaluateConditions } from './conditions';
 import { parseDefinition, type FlatStep, type PipelineDefinitionJson, type StepJson } from './definition';
 import { parseIsoDuration } from './duration';
-import { resolveValue, type ExpressionContext } from './expressions';
+import { resolveToText, resolveValue, type ExpressionContext } from './expressions';
 import { runProcess, Semaphore, type RunProcessOptions } from './process';
 import { classifyError, retryDelaySeconds, StepFailure } from './retry';
 import { cpuCount, decodeHyperParameter, LOCAL_ACCOUNT, LOCAL_REGION } from './steps/common';
@@ -476,6 +476,11 @@ class PipelineExecution {
           rec.processMs = stepClock.ms;
           this.save();
         },
+        warn: (message) => {
+          rec.warnings = [...(rec.warnings ?? []), message];
+          this.save();
+          this.emit({ type: 'stepWarning', time: new Date().toISOString(), step: name, stepType: type, message });
+        },
         emit: (event) => this.emit(event),
       };
       try {
@@ -575,8 +580,7 @@ class PipelineExecution {
       if (step.Type === 'Condition') {
         outcomeOrMessage = evaluateConditions(step.Arguments?.Conditions, this.expressionContext);
       } else {
-        const message = resolveValue(step.Arguments?.ErrorMessage ?? '', this.expressionContext);
-        outcomeOrMessage = typeof message === 'string' ? message : JSON.stringify(message);
+        outcomeOrMessage = resolveToText(step.Arguments?.ErrorMessage ?? '', this.expressionContext);
       }
     } catch (err) {
       this.finishFailed(rec, (err as Error).message, 1, false);

@@ -141,6 +141,11 @@ function formatForJoin(raw: unknown, resolved: unknown, ctx: ExpressionContext):
   return JSON.stringify(resolved);
 }
 
+/** Resolves a value and formats it as text the way `Std:Join` formats each of its values (Float parameters as `6.0`). */
+export function resolveToText(value: unknown, ctx: ExpressionContext): string {
+  return formatForJoin(value, resolveValue(value, ctx), ctx);
+}
+
 function evaluateGet(expression: string, ctx: ExpressionContext): unknown {
   const parsed = parseGet(expression);
   const context = `{"Get":"${expression}"}`;

@@ -57,6 +57,56 @@ export interface ProcessResult {
 
 const TAIL_BYTES = 16 * 1024;
 const ABORT_GRACE_MS = 3000;
+/** How long to wait for the output pipes to close once the job's main process has exited. */
+const CLOSE_GRACE_MS = 2000;
+
+/**
+ * Process groups of running jobs. Jobs run in their own group (so a timeout or abort also ends what they
+ * started), which also means they no longer get the terminal's Ctrl-C or die with this process: they are killed
+ * here when this process exits, or is ended by SIGINT / SIGTERM / SIGHUP that nobody else handles.
+ */
+const liveGroups = new Set<number>();
+const EXIT_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is gone already
+  }
+}
+
+function killLiveGroups(): void {
+  for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+}
+
+function onExitSignal(signal: NodeJS.Signals): void {
+  // Another listener (e.g. the CLI stopping the execution) decides what this signal does; the 'exit' hook still
+  // cleans up if it ends the process.
+  if (process.listenerCount(signal) > 1) return;
+  killLiveGroups();
+  setExitHooks(false);
+  process.kill(process.pid, signal); // the default action, now that no listener is left
+}
+
+function setExitHooks(on: boolean): void {
+  if (on) {
+    process.on('exit', killLiveGroups);
+    for (const s of EXIT_SIGNALS) process.on(s, onExitSignal);
+  } else {
+    process.removeListener('exit', killLiveGroups);
+    for (const s of EXIT_SIGNALS) process.removeListener(s, onExitSignal);
+  }
+}
+
+function trackGroup(pid: number): void {
+  if (liveGroups.size === 0) setExitHooks(true);
+  liveGroups.add(pid);
+}
+
+function untrackGroup(pid: number): void {
+  if (liveGroups.delete(pid) && liveGroups.size === 0) setExitHooks(false);
+}
 
 /** Last `lines` lines of a text. */
 export function tailLines(text: string, lines: number): string {
@@ -65,7 +115,9 @@ export function tailLines(text: string, lines: number): string {
 }
 
 /**
- * Runs one child process, streaming its output to a log file (no polling); resolves when it exits.
+ * Runs one child process in its own process group, streaming its output to a log file (no polling); resolves
+ * when it exits. As when a SageMaker job's container stops, a timeout, an abort and the end of the main process
+ * end the whole group, so processes the job started cannot keep the step running.
  * Rejects only when the process cannot be started (with the spawn error, whose `code` says why).
  */
 export function runProcess(options: RunProcessOptions): Promise<ProcessResult> {
@@ -82,26 +134,35 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessResult> {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    const pid = child.pid;
+    if (pid !== undefined) trackGroup(pid);
+    const kill = (signal: NodeJS.Signals): void => {
+      if (pid !== undefined) killGroup(pid, signal);
+    };
     const timer =
       options.timeoutMs !== undefined
         ? setTimeout(() => {
             timedOut = true;
-            child.kill('SIGKILL');
+            kill('SIGKILL');
           }, options.timeoutMs)
         : undefined;
     let killTimer: NodeJS.Timeout | undefined;
+    let closeTimer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
       aborted = true;
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), ABORT_GRACE_MS);
+      kill('SIGTERM');
+      killTimer = setTimeout(() => kill('SIGKILL'), ABORT_GRACE_MS);
     };
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
     const cleanUp = (): void => {
       if (timer) clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
+      if (closeTimer) clearTimeout(closeTimer);
       options.signal?.removeEventListener('abort', onAbort);
+      if (pid !== undefined) untrackGroup(pid);
     };
     child.stdout.on('data', (chunk: Buffer) => {
       log.write(chunk);
@@ -119,15 +180,23 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessResult> {
       log.end(`[local executor] could not start ${options.command}: ${err.message}\n`);
       reject(err);
     });
-    child.on('close', (exitCode, signal) => {
+    const finish = (exitCode: number | null, signal: NodeJS.Signals | null): void => {
       if (settled) return;
       settled = true;
       cleanUp();
+      child.stdout.destroy();
+      child.stderr.destroy();
       const durationMs = Date.now() - started;
       log.end(
         `[local executor] exit code ${exitCode === null ? `none (signal ${signal})` : exitCode} after ${durationMs} ms\n`,
         () => resolve({ exitCode, signal, timedOut, aborted, durationMs, stderrTail: tailLines(stderrTail, 20) }),
       );
+    };
+    child.on('exit', (exitCode, signal) => {
+      // The job ends with its main process: stop what it left running, then give the pipes a moment to drain.
+      kill('SIGKILL');
+      closeTimer = setTimeout(() => finish(exitCode, signal), CLOSE_GRACE_MS);
     });
+    child.on('close', (exitCode, signal) => finish(exitCode, signal));
   });
 }

@@ -134,6 +134,8 @@ export interface StepRecord {
   metrics?: MetricSeries[];
   /** Absolute paths of this step's log files. */
   logFiles: string[];
+  /** Things that did not fail the step but probably are not what was meant (e.g. an output that stayed empty). */
+  warnings?: string[];
   /** Absolute path of the step's working folder, when it has one. */
   jobDir?: string;
 }
@@ -196,6 +198,7 @@ export type ExecutionEvent =
   | { readonly type: 'stepCached'; readonly time: string; readonly step: string; readonly stepType: LocalStepType; readonly cacheHit: CacheHit }
   | { readonly type: 'stepNotExecuted'; readonly time: string; readonly step: string; readonly stepType: LocalStepType; readonly reason: string }
   | { readonly type: 'conditionEvaluated'; readonly time: string; readonly step: string; readonly outcome: boolean }
+  | { readonly type: 'stepWarning'; readonly time: string; readonly step: string; readonly stepType: LocalStepType; readonly message: string }
   | {
       readonly type: 'tuningTrialFinished';
       readonly time: string;

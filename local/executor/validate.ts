@@ -176,6 +176,17 @@ function sharedValidatorProblems(definition: PipelineDefinitionJson): string[] {
 }
 
 /**
+ * The step or parameter a problem is about (`step:Prep`, `parameter:Threshold`), from the shared validator's path
+ * (`Steps[Prep]...`, `Parameters[Threshold]...`) or from our wording (`step "Prep" ...`, `parameter "Threshold" ...`).
+ */
+function problemSubject(problem: string): string | undefined {
+  const m = /^(?:Steps\[([^\]]+)\]|step (?:name )?"([^"]+)")|^(?:Parameters\[([^\]]+)\]|parameter "([^"]+)")/.exec(problem);
+  if (!m) return undefined;
+  const step = m[1] ?? m[2];
+  return step !== undefined ? `step:${step}` : `parameter:${m[3] ?? m[4]}`;
+}
+
+/**
  * Validates a definition and parameter overrides before anything runs; throws a
  * {@link PipelineDefinitionError} listing every problem (each names the bad value).
  */
@@ -183,8 +194,8 @@ export function prepareDefinition(
   definition: PipelineDefinitionJson,
   overrides: Record<string, unknown> = {},
 ): PreparedDefinition {
-  // `problems`: generic definition errors (also found by the shared validator, whose wording wins);
-  // `localProblems`: what only matters for running locally (overrides, local-mode limits).
+  // `problems`: generic definition errors (the shared validator finds many of them too, and its list comes first);
+  // `localProblems`: what only matters for running locally (overrides, local-mode limits). All are reported.
   const problems: string[] = [];
   const localProblems: string[] = [];
   if (!isObject(definition)) throw new PipelineDefinitionError([`definition must be an object`]);
@@ -354,7 +365,10 @@ export function prepareDefinition(
   }
 
   const shared = sharedValidatorProblems(definition);
-  const all = [...(shared.length > 0 ? shared : problems), ...localProblems];
+  // The shared validator words most generic problems its own way: keep ours only about what it says nothing about.
+  const sharedSubjects = new Set<string | undefined>(shared.map(problemSubject).filter((s) => s !== undefined));
+  const own = problems.filter((p) => !sharedSubjects.has(problemSubject(p)));
+  const all = [...new Set([...shared, ...own, ...localProblems])];
   if (all.length > 0) throw new PipelineDefinitionError(all);
   const { graph } = buildGraph(definition.Steps);
   const cycle = findCycle(graph);

@@ -44,6 +44,9 @@ export function progressPrinter(write: (line: string) => void, t0: number = Date
       case 'stepNotExecuted':
         write(`${at}   skipped  ${event.step}: ${event.reason}`);
         break;
+      case 'stepWarning':
+        write(`${at}   warning  ${event.step}: ${firstLine(event.message)}`);
+        break;
       case 'conditionEvaluated':
         write(`${at}            ${event.step} evaluated ${event.outcome}`);
         break;

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { ProcessResult } from '../process';
@@ -20,11 +21,33 @@ export function jobName(parts: readonly string[], max = 63): string {
   return cleaned.slice(0, max).replace(/-+$/, '');
 }
 
+/**
+ * `relative` (a container path such as `/opt/ml/processing/x`, or a path relative to `dir`) as a path inside `dir`.
+ * Throws naming the value when it has a `..` segment or would otherwise end up outside `dir`.
+ */
+export function pathInside(dir: string, relative: string, what: string): string {
+  if (relative.split('/').includes('..')) {
+    throw new StepFailure(`${what} "${relative}" has a ".." segment; local mode maps it into the job folder, so use a path without ".."`);
+  }
+  const resolved = path.join(dir, path.posix.normalize(relative));
+  const rel = path.relative(dir, resolved);
+  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
+    throw new StepFailure(`${what} "${relative}" resolves outside the job folder ${dir}`);
+  }
+  return resolved;
+}
+
+/** True when a folder holds no file (at any depth). */
+export function holdsNoFile(dir: string): boolean {
+  if (!fs.existsSync(dir)) return true;
+  return fs.readdirSync(dir, { withFileTypes: true }).every((e) => e.isDirectory() && holdsNoFile(path.join(dir, e.name)));
+}
+
 /** `/opt/ml/...` (also in `--flag=/opt/ml/...`) → the same path under the job folder. */
 export function rewriteContainerPath(value: string, jobDir: string): string {
-  if (value === '/opt/ml' || value.startsWith('/opt/ml/')) return path.join(jobDir, value);
+  if (value === '/opt/ml' || value.startsWith('/opt/ml/')) return pathInside(jobDir, value, 'Container path');
   const eq = value.indexOf('=/opt/ml/');
-  if (eq >= 0) return `${value.slice(0, eq + 1)}${path.join(jobDir, value.slice(eq + 1))}`;
+  if (eq >= 0) return `${value.slice(0, eq + 1)}${pathInside(jobDir, value.slice(eq + 1), 'Container path')}`;
   return value;
 }
 

@@ -44,6 +44,8 @@ export interface StepContext {
   setProperties(properties: Record<string, unknown>): void;
   setMetrics(metrics: MetricSeries[]): void;
   addTrial(trial: TuningTrialRecord): void;
+  /** Records a warning with the step (`warnings`) and sends it as a `stepWarning` event; the step goes on. */
+  warn(message: string): void;
   emit(event: ExecutionEvent): void;
 }
 

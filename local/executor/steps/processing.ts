@@ -6,8 +6,10 @@ import {
   asRecord,
   asString,
   childEnv,
+  holdsNoFile,
   jobName,
   mapInterpreter,
+  pathInside,
   processFailure,
   rewriteContainerPath,
   sagemakerArn,
@@ -16,12 +18,14 @@ import {
 } from './common';
 import type { StepContext } from './context';
 
-function containerLocalPath(value: unknown, what: string): string {
+/** A LocalPath (`/opt/ml/processing/...`) as its folder under the job folder. */
+function containerLocalPath(value: unknown, what: string, jobDir: string): string {
   const local = asString(value, what);
-  if (!local.startsWith('/opt/ml/processing')) {
+  const host = pathInside(jobDir, local, what);
+  if (!path.posix.normalize(local).startsWith('/opt/ml/processing')) {
     throw new StepFailure(`${what} "${local}" must be under /opt/ml/processing/ (as SageMaker requires)`);
   }
-  return local;
+  return host;
 }
 
 /** Runs a Processing step: stage inputs, run the entrypoint with the venv python, upload outputs. */
@@ -61,7 +65,7 @@ export async function runProcessingStep(ctx: StepContext): Promise<Record<string
     }
     const s3Input = asRecord(input.S3Input, `ProcessingInputs "${inputName}" S3Input`);
     const uri = asString(s3Input.S3Uri, `ProcessingInputs "${inputName}" S3Uri`);
-    const local = containerLocalPath(s3Input.LocalPath, `ProcessingInputs "${inputName}" LocalPath`);
+    const local = containerLocalPath(s3Input.LocalPath, `ProcessingInputs "${inputName}" LocalPath`, root);
     if (s3Input.S3InputMode === 'Pipe') throw new StepFailure(`ProcessingInputs "${inputName}": Pipe mode is not supported locally; use File`);
     if (s3Input.S3CompressionType === 'Gzip') {
       throw new StepFailure(`ProcessingInputs "${inputName}": S3CompressionType Gzip is not supported locally; use None`);
@@ -71,19 +75,19 @@ export async function runProcessingStep(ctx: StepContext): Promise<Record<string
       throw new StepFailure(`ProcessingInputs "${inputName}": S3DataType ManifestFile is not supported locally`);
     }
     try {
-      ctx.s3.downloadTo(uri, rewriteContainerPath(local, root), 'S3Prefix');
+      ctx.s3.downloadTo(uri, local, 'S3Prefix');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code) throw err;
       throw new StepFailure(`ProcessingInputs "${inputName}": ${(err as Error).message}`);
     }
   }
-  for (const [i, raw] of outputs.entries()) {
+  const outputDirs = outputs.map((raw, i) => {
     const output = asRecord(raw, `ProcessingOutputConfig.Outputs[${i}]`);
     const s3Output = asRecord(output.S3Output, `Outputs "${String(output.OutputName)}" S3Output`);
-    fs.mkdirSync(rewriteContainerPath(containerLocalPath(s3Output.LocalPath, `Outputs "${String(output.OutputName)}" LocalPath`), root), {
-      recursive: true,
-    });
-  }
+    const dir = containerLocalPath(s3Output.LocalPath, `Outputs "${String(output.OutputName)}" LocalPath`, root);
+    fs.mkdirSync(dir, { recursive: true });
+    return dir;
+  });
   const configDir = path.join(root, 'opt', 'ml', 'config');
   fs.mkdirSync(configDir, { recursive: true });
   fs.writeFileSync(
@@ -98,13 +102,14 @@ export async function runProcessingStep(ctx: StepContext): Promise<Record<string
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(environment)) env[k] = rewriteContainerPath(String(v), root);
   const logFile = ctx.newLogFile(ctx.attempt > 1 ? `${ctx.stepName}.attempt-${ctx.attempt}` : ctx.stepName);
+  const processArgs = [...entryArgs, ...containerArgs.map((a) => rewriteContainerPath(a, root))];
   const timeout = timeoutMs(args.StoppingCondition);
   const started = new Date().toISOString();
   let result;
   try {
     result = await ctx.runProcess({
       command: executable,
-      args: [...entryArgs, ...containerArgs.map((a) => rewriteContainerPath(a, root))],
+      args: processArgs,
       cwd: root,
       env: childEnv(env),
       logFile,
@@ -129,12 +134,21 @@ export async function runProcessingStep(ctx: StepContext): Promise<Record<string
     throw failure;
   }
 
-  // Outputs
-  for (const raw of outputs) {
+  // Outputs. An output left empty succeeds, as in SageMaker, but is most likely a script writing to a hard-coded
+  // /opt/ml/... path, which local mode cannot redirect: say so.
+  for (const [i, raw] of outputs.entries()) {
     const output = raw as Record<string, unknown>;
     const s3Output = output.S3Output as Record<string, unknown>;
     const uri = asString(s3Output.S3Uri, `Outputs "${String(output.OutputName)}" S3Uri`);
-    ctx.s3.uploadDirectory(rewriteContainerPath(String(s3Output.LocalPath), root), uri);
+    if (holdsNoFile(outputDirs[i])) {
+      const warning =
+        `Output "${String(output.OutputName)}" is empty: nothing was written to ${String(s3Output.LocalPath)}. Local mode redirects ` +
+        'container paths only where they appear in the entrypoint, arguments or environment; if the script writes to ' +
+        'a hard-coded /opt/ml/... path, pass the path as an argument instead.';
+      fs.appendFileSync(logFile, `[local executor] warning: ${warning}\n`);
+      ctx.warn(warning);
+    }
+    ctx.s3.uploadDirectory(outputDirs[i], uri);
   }
   const done = new Date().toISOString();
   return describe({

@@ -11,7 +11,9 @@ import {
   childEnv,
   cpuCount,
   decodeHyperParameter,
+  holdsNoFile,
   jobName,
+  pathInside,
   processFailure,
   sagemakerArn,
   spawnFailure,
@@ -99,6 +101,82 @@ export interface TrainingJobResult {
   readonly error?: unknown;
   readonly startTime: string;
   readonly endTime: string;
+}
+
+/** Python's `repr(float)`: shortest round-trip digits, exponent form below 1e-4 and from 1e16 (`1e-05`, `1e+16`). */
+function pythonFloat(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  const [mantissa, exp] = Math.abs(x).toExponential().split('e');
+  const digits = mantissa.replace('.', '');
+  const e = Number(exp);
+  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
+  if (e < -4 || e >= 16) {
+    return `${sign}${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ''}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  }
+  if (e < 0) return `${sign}0.${'0'.repeat(-e - 1)}${digits}`;
+  const whole = digits.slice(0, e + 1).padEnd(e + 1, '0');
+  return `${sign}${whole}.${digits.slice(e + 1) || '0'}`;
+}
+
+/** Python's `repr()` of a JSON-decoded value (numbers inside lists and objects print as int when whole). */
+function pythonRepr(value: unknown): string {
+  if (value === null) return 'None';
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 1e16 ? String(value) : pythonFloat(value);
+  if (typeof value === 'string') {
+    const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
+    const body = value
+      .replace(/\\/g, '\\\\')
+      .replace(/\n/g, '\\n')
+      .replace(/\r/g, '\\r')
+      .replace(/\t/g, '\\t')
+      .split(quote)
+      .join(`\\${quote}`);
+    return `${quote}${body}${quote}`;
+  }
+  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
+  return `{${Object.entries(value as Record<string, unknown>)
+    .map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`)
+    .join(', ')}}`;
+}
+
+/**
+ * A hyperparameter as the SageMaker training toolkit passes it on the command line: the value is JSON-decoded when
+ * it can be (else kept as it is) and then formatted with Python's `str()`: `"true"` → `True`, `"1e-3"` → `0.001`,
+ * `"\"abc\""` → `abc`, `"5"` → `5`; an object becomes `k=v,k=v` with sorted keys, null an empty string.
+ */
+export function toolkitArgValue(raw: string): string {
+  const text = raw.trim();
+  if (/^-?(0|[1-9]\d*)$/.test(text)) return BigInt(text).toString(); // a JSON int: Python ints are exact
+  if (text === 'NaN' || text === 'Infinity' || text === '-Infinity') return { NaN: 'nan', Infinity: 'inf', '-Infinity': '-inf' }[text]!;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+  if (typeof value === 'string') return value;
+  if (value === null) return '';
+  if (typeof value === 'number') return pythonFloat(value); // not an int literal (see above), so a Python float
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.keys(value)
+      .sort()
+      .map((k) => {
+        const v = (value as Record<string, unknown>)[k];
+        return `${k}=${typeof v === 'string' ? v : pythonRepr(v)}`;
+      })
+      .join(',');
+  }
+  return pythonRepr(value);
+}
+
+/** The toolkit's `--key value` argv (`-k value` for one-letter keys), keys sorted. */
+export function toolkitArgv(hyperParameters: Record<string, string>): string[] {
+  return Object.keys(hyperParameters)
+    .sort()
+    .flatMap((k) => [k.length > 1 ? `--${k}` : `-${k}`, toolkitArgValue(hyperParameters[k])]);
 }
 
 const SCRIPT_MODE_HINT =
@@ -198,7 +276,8 @@ export async function runTrainingJob(ctx: StepContext, request: TrainingJobReque
     } catch (err) {
       throw new StepFailure(`sagemaker_submit_directory ${submitDir}: ${(err as Error).message}`);
     }
-    if (!fs.existsSync(path.join(codeDir, program))) {
+    const programPath = pathInside(codeDir, program, 'sagemaker_program');
+    if (!fs.existsSync(programPath)) {
       throw new StepFailure(
         `sagemaker_program "${program}" is not in ${submitDir} (it holds: ${fs.readdirSync(codeDir).join(', ') || 'nothing'})`,
       );
@@ -251,8 +330,7 @@ export async function runTrainingJob(ctx: StepContext, request: TrainingJobReque
         decodedHps[k] = raw;
       }
     }
-    const argv: string[] = [];
-    for (const k of userHps) argv.push(`--${k}`, decodeHyperParameter(hyperParameters[k]));
+    const argv = toolkitArgv(Object.fromEntries(userHps.map((k) => [k, hyperParameters[k]])));
     const cpus = request.cpus ?? cpuCount();
     const env: Record<string, string> = {
       SM_MODEL_DIR: modelDir,
@@ -300,7 +378,7 @@ export async function runTrainingJob(ctx: StepContext, request: TrainingJobReque
     try {
       result = await ctx.runProcess({
         command: ctx.python,
-        args: [program, ...argv],
+        args: [path.relative(codeDir, programPath), ...argv],
         cwd: codeDir,
         env: childEnv(env),
         logFile,
@@ -321,6 +399,14 @@ export async function runTrainingJob(ctx: StepContext, request: TrainingJobReque
       throw failure;
     }
 
+    if (holdsNoFile(modelDir)) {
+      const warning =
+        `Training job ${name} wrote no model: /opt/ml/model is empty. Local mode redirects container paths only where ` +
+        'they appear in the entrypoint, arguments or environment; if the script writes to a hard-coded /opt/ml/model ' +
+        'path, use SM_MODEL_DIR or pass the path as an argument instead.';
+      fs.appendFileSync(logFile, `[local executor] warning: ${warning}\n`);
+      ctx.warn(warning);
+    }
     ctx.s3.putObject(modelUri, tarGzDirectory(modelDir));
     if (fs.readdirSync(outputDataDir).length > 0) {
       ctx.s3.putObject(joinS3(outputPath, name, 'output', 'output.tar.gz'), tarGzDirectory(outputDataDir));

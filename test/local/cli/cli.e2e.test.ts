@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -97,6 +97,39 @@ describe('npm run local', () => {
     const report = fs.readFileSync(artifact(stdout, 'HTML report'), 'utf8');
     expect(report).toMatch(/<g class="node status-failed" data-step="QualityGateFailed"/);
     expect(report).toMatch(/class="gate-verdict fail"/);
+  });
+
+  test.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('%s during tuning stops the run: the record says Stopped and the exit code is %d', async (signal, exitCode) => {
+    const workDir = path.join(work, `stop-${signal}`);
+    const child = spawn(TS_NODE, ['--transpile-only', path.join(ROOT, 'local', 'cli.ts'), '--rows', '300', '--trials', '4', '--parallel', '1', '--work-dir', workDir], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      // the first trial has started: stop the run while the tuning step is running
+      if (/start\s+Tune \(Tuning\)/.test(stdout) && child.exitCode === null && !child.killed) setTimeout(() => child.kill(signal), 500);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const started = Date.now();
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect({ code, stderr }).toEqual({ code: exitCode, stderr: expect.stringContaining(`${signal}: stopping`) });
+    expect(Date.now() - started).toBeLessThan(90_000);
+    expect(stderr).toMatch(new RegExp(`stopped: interrupted by ${signal}`));
+    const executions = path.join(workDir, 'executions', 'local-training-pipeline');
+    const [id] = fs.readdirSync(executions);
+    const record = JSON.parse(fs.readFileSync(path.join(executions, id, 'execution.json'), 'utf8'));
+    expect(record.status).toBe('Stopped');
+    expect(record.failureReason).toBe(`Execution stopped: interrupted by ${signal}`);
+    expect(record.steps.find((s: { name: string }) => s.name === 'Tune').status).toBe('Failed');
+    expect(record.steps.find((s: { name: string }) => s.name === 'Evaluate').status).toBe('NotExecuted');
+    // nothing ran on: no inference pipeline
+    expect(fs.existsSync(path.join(workDir, 'executions', 'local-inference-pipeline'))).toBe(false);
   });
 
   test('a bad flag exits with 2, names the value and prints the usage', () => {

@@ -88,7 +88,7 @@ describe('executePipeline on a fixture training pipeline', () => {
       fs.readFileSync(path.join(record.executionDir, 'steps', 'Tune', best, 'opt/ml/model/model.json'), 'utf8'),
     );
     const tuned = summaries[0].TunedHyperParameters;
-    expect(trialModel.argv).toEqual(['--booster', tuned.booster, '--depth', tuned.depth, '--rounds', '3', '--x', tuned.x]);
+    expect(trialModel.argv).toEqual(['--booster', tuned.booster, '--depth', tuned.depth, '--rounds', '3', '-x', tuned.x]);
     expect(trialModel.rows).toBe(3);
     expect(trialModel.cwd).toBe(path.join(record.executionDir, 'steps', 'Tune', best, 'opt/ml/code'));
     expect(JSON.parse(trialModel.env.SM_CHANNELS)).toEqual(['train']);

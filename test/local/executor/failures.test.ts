@@ -181,6 +181,22 @@ describe('step failures', () => {
     );
   });
 
+  test.each([
+    ['a scalar Get', { Get: 'Parameters.F' }, '6.0'],
+    ['Std:Join', { 'Std:Join': { On: ' ', Values: ['F is', { Get: 'Parameters.F' }] } }, 'F is 6.0'],
+  ])('a Fail step ErrorMessage from %s formats a Float parameter as SageMaker does', async (_, message, expected) => {
+    const ws = newWorkspace();
+    const definition: PipelineDefinitionJson = {
+      Version: '2020-12-01',
+      Metadata: {},
+      Parameters: [{ Name: 'F', Type: 'Float', DefaultValue: 6 }],
+      Steps: [{ Name: 'Stop', Type: 'Fail', Arguments: { ErrorMessage: message } }],
+    };
+    const record = await run(ws, definition);
+    expect(record.failureReason).toBe(expected);
+    expect(record.steps[0].properties).toEqual({ ErrorMessage: expected });
+  });
+
   test('a tuning step fails only when every trial fails', async () => {
     const ws = newWorkspace();
     const definition = fixturePipeline();

@@ -38,7 +38,7 @@ export function newWorkspace(): Workspace {
   const workDir = path.join(root, 'work');
   const s3 = new LocalS3({ root: path.join(root, 's3') });
   const registry = new LocalModelRegistry({ root: path.join(workDir, 'registry') });
-  for (const script of ['transform_text.py', 'crash.py', 'flaky.py', 'evaluate_model.py', 'sleep.py']) {
+  for (const script of ['transform_text.py', 'crash.py', 'flaky.py', 'evaluate_model.py', 'sleep.py', 'spawn_sleeper.py']) {
     s3.putFile(`s3://${BUCKET}/code/${script}`, path.join(FIXTURES, script));
   }
   s3.putObject(

@@ -73,4 +73,16 @@ describe('progress lines', () => {
     expect(lines[3]).toMatch(/FAILED {3}Tune: AlgorithmError: boom \(retrying in 5 s\)$/);
     expect(lines[4]).toMatch(/skipped {2}Register: CheckQuality evaluated false$/);
   });
+
+  test('a step warning gets a line', () => {
+    const lines: string[] = [];
+    progressPrinter((line) => lines.push(line), Date.now())({
+      type: 'stepWarning',
+      time: '',
+      step: 'Preprocess',
+      stepType: 'Processing',
+      message: 'Output "test" is empty: nothing was written to /opt/ml/processing/test.',
+    });
+    expect(lines).toEqual([expect.stringMatching(/ {3}warning {2}Preprocess: Output "test" is empty: nothing was written to \/opt\/ml\/processing\/test\.$/)]);
+  });
 });
