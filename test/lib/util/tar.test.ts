@@ -1,24 +1,16 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { createTar, createTarGz, extractTarGz, tarGzDirectory } from '../../../lib/util/tar';
+import { removeTemporaryFolders, temporaryFolder } from '../../helpers/temporary-folders';
 
 const PYTHON = path.resolve(__dirname, '../../../.venv/bin/python');
 
-const tempDirs: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(removeTemporaryFolders);
 
 function tmp(): string {
-  return tempDir('tar-test-');
+  return temporaryFolder('tar-test-');
 }
 
 describe('tar', () => {

@@ -1,10 +1,12 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { createTarGz } from '../../../lib/util/tar';
 import type { PipelineDefinitionJson, StepJson } from '../../../local/executor';
 import { LocalModelRegistry } from '../../../local/registry';
 import { LocalS3 } from '../../../local/s3';
+import { removeTemporaryFolders, temporaryFolder } from '../../helpers/temporary-folders';
+
+export { removeTemporaryFolders, temporaryFolder };
 
 export const REPO = path.resolve(__dirname, '../../..');
 export const PYTHON = path.join(REPO, '.venv', 'bin', 'python');
@@ -16,20 +18,6 @@ export interface Workspace {
   readonly workDir: string;
   readonly s3: LocalS3;
   readonly registry: LocalModelRegistry;
-}
-
-const created: string[] = [];
-
-/** A temporary folder removed by {@link removeTemporaryFolders}. */
-export function temporaryFolder(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  created.push(dir);
-  return dir;
-}
-
-/** Removes every folder made by {@link temporaryFolder} / {@link newWorkspace} (call in afterAll). */
-export function removeTemporaryFolders(): void {
-  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** A throwaway workspace (never the repo's .local) with the fixture scripts uploaded to local S3. */

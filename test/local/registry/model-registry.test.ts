@@ -1,20 +1,12 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { LocalModelRegistry, modelPackageArn, parseModelPackageArn } from '../../../local/registry';
+import { removeTemporaryFolders, temporaryFolder } from '../../helpers/temporary-folders';
 
-const tempDirs: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(removeTemporaryFolders);
 
 function newRegistry(): LocalModelRegistry {
-  return new LocalModelRegistry({ root: tempDir('registry-') });
+  return new LocalModelRegistry({ root: temporaryFolder('registry-') });
 }
 
 const spec = {

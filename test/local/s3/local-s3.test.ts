@@ -2,19 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { joinS3, LocalS3, parseS3Uri } from '../../../local/s3';
+import { removeTemporaryFolders, temporaryFolder } from '../../helpers/temporary-folders';
 
-const tempDirs: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(removeTemporaryFolders);
 
 function newS3(): LocalS3 {
-  return new LocalS3({ root: tempDir('local-s3-') });
+  return new LocalS3({ root: temporaryFolder('local-s3-') });
 }
 
 describe('parseS3Uri', () => {
@@ -73,7 +66,7 @@ describe('LocalS3', () => {
     s3.putObject('s3://bkt/out/train/train.csv', 't');
     s3.putObject('s3://bkt/out/train/nested/schema.json', '{}');
     s3.putObject('s3://bkt/code/preprocess.py', 'print(1)');
-    const dest = tempDir('dl-');
+    const dest = temporaryFolder('dl-');
 
     s3.downloadTo('s3://bkt/out/train', path.join(dest, 'train'));
     expect(fs.readFileSync(path.join(dest, 'train', 'train.csv'), 'utf8')).toBe('t');
@@ -91,7 +84,7 @@ describe('LocalS3', () => {
     const s3 = newS3();
     s3.putObject('s3://bkt/in/data/x.csv', '1');
     s3.putObject('s3://bkt/in/data-2.csv', '2');
-    const dest = tempDir('dl-');
+    const dest = temporaryFolder('dl-');
     s3.downloadTo('s3://bkt/in/data', dest);
     expect(fs.readFileSync(path.join(dest, 'x.csv'), 'utf8')).toBe('1');
     expect(fs.readFileSync(path.join(dest, 'data-2.csv'), 'utf8')).toBe('2');
@@ -99,7 +92,7 @@ describe('LocalS3', () => {
 
   test('uploads a directory under a prefix', () => {
     const s3 = newS3();
-    const dir = tempDir('up-');
+    const dir = temporaryFolder('up-');
     fs.mkdirSync(path.join(dir, 'sub'));
     fs.writeFileSync(path.join(dir, 'a.json'), 'A');
     fs.writeFileSync(path.join(dir, 'sub', 'b.txt'), 'B');
