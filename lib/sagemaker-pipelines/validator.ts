@@ -389,10 +389,12 @@ class Validator {
         values.forEach((v: Json, i: number) => this.checkOperand(v, `${path}.Values[${i}]`, info));
       }
     } else if (type === 'Not') {
-      if (!present('Condition')) {
+      // The SageMaker Python SDK writes the negated condition as `Expression`; this builder writes `Condition`.
+      const member = present('Condition') ? 'Condition' : present('Expression') ? 'Expression' : undefined;
+      if (member === undefined) {
         this.report('invalid-condition', `${path}.Condition`, 'Not condition is missing the Condition it negates.');
       } else {
-        this.checkCondition(condition.Condition, `${path}.Condition`, info);
+        this.checkCondition(condition[member], `${path}.${member}`, info);
       }
     } else if (type === 'Or') {
       const conditions = condition.Conditions;

@@ -297,6 +297,8 @@ describe('validatePipelineDefinition', () => {
         { Type: 'Or', Conditions: [] },
         { Type: 'Equals', LeftValue: [1], RightValue: { Name: 'x' } },
         { Type: 'Not', Condition: { Type: 'In', Values: ['a'] } },
+        // the SageMaker Python SDK's spelling of the negated condition is checked too
+        { Type: 'Not', Expression: { Type: 'LessThan', LeftValue: 1 } },
       ];
     });
     expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
@@ -308,6 +310,7 @@ describe('validatePipelineDefinition', () => {
       'Steps[Check].Arguments.Conditions[5].LeftValue: A condition operand must be a string, number, boolean or expression, got [1].',
       'Steps[Check].Arguments.Conditions[5].RightValue: A condition operand must be a string, number, boolean or expression, got {"Name":"x"}.',
       'Steps[Check].Arguments.Conditions[6].Condition.QueryValue: In condition is missing its QueryValue.',
+      'Steps[Check].Arguments.Conditions[7].Expression.RightValue: LessThan condition is missing its RightValue.',
     ]);
   });
 

@@ -159,6 +159,8 @@ describe('conditions', () => {
     expect(evaluateCondition({ Type: 'In', QueryValue: { Get: 'Parameters.Name' }, Values: ['x', 'abc'] }, ctx)).toBe(true);
     expect(evaluateCondition({ Type: 'In', QueryValue: 3, Values: [1, 2] }, ctx)).toBe(false);
     expect(evaluateCondition({ Type: 'Not', Condition: cond('Equals', 1, 1) }, ctx)).toBe(false);
+    // the SageMaker Python SDK's spelling
+    expect(evaluateCondition({ Type: 'Not', Expression: cond('Equals', 1, 2) }, ctx)).toBe(true);
     expect(evaluateCondition({ Type: 'Or', Conditions: [cond('Equals', 1, 2), cond('Equals', 2, 2)] }, ctx)).toBe(true);
     expect(evaluateCondition({ Type: 'Or', Conditions: [cond('Equals', 1, 2), cond('Equals', 2, 3)] }, ctx)).toBe(false);
     expect(evaluateConditions([cond('Equals', 1, 1), cond('LessThan', 1, 2)], ctx)).toBe(true);
