@@ -2,6 +2,7 @@ import type { PipelineDefinition } from './definition';
 import { expressionKind } from './expressions';
 import { parseGetPath, type PathSegment } from './property-path';
 import { isUnresolved } from './tokens';
+import { isRecord, show, type Json } from './private/json';
 
 /** A member reference inside a botocore shape. */
 export interface BotocoreShapeRef {
@@ -78,17 +79,6 @@ export interface ArgumentIssue {
 const SCALAR_TYPES = ['string', 'integer', 'long', 'float', 'double', 'boolean', 'timestamp', 'blob'];
 const MAX_LISTED_VALUES = 12;
 
-type Json = unknown;
-type JsonRecord = { readonly [key: string]: Json };
-
-function isRecord(value: Json): value is JsonRecord {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function show(value: Json): string {
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
 
 function listValues(values: readonly string[]): string {
   return values.length <= MAX_LISTED_VALUES

@@ -3,6 +3,7 @@ import { PIPELINE_DEFINITION_VERSION, type PipelineDefinition } from './definiti
 import { EXECUTION_VARIABLES } from './expressions';
 import { parseGetPath } from './property-path';
 import { isUnresolved } from './tokens';
+import { isRecord, show, type Json, type JsonRecord } from './private/json';
 
 /** Kinds of problems `validatePipelineDefinition` reports. */
 export type ValidationIssueCode =
@@ -57,17 +58,6 @@ const JOB_EXCEPTION_TYPES = [
 const NAME_PATTERN = /^[A-Za-z0-9\-_]+$/;
 const ISO_DURATION = /^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
 
-type Json = unknown;
-type JsonRecord = { readonly [key: string]: Json };
-
-function isRecord(value: Json): value is JsonRecord {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function show(value: Json): string {
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
 
 /** A step found anywhere in the definition, with the branches it sits in. */
 interface StepInfo {

@@ -33,7 +33,7 @@ export const INFERENCE_PROPS: InferencePipelineProps = {
   defaultBatchInputUri: 's3://mlops-raw/batch/',
 };
 
-const s3Input = (name: string, uri: unknown, localPath: string) => ({
+export const s3Input = (name: string, uri: unknown, localPath: string) => ({
   InputName: name,
   AppManaged: false,
   S3Input: {

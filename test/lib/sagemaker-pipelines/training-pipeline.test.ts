@@ -4,7 +4,7 @@ import {
   validatePipelineDefinition,
   type StepDefinition,
 } from '../../../lib/sagemaker-pipelines';
-import { ROLE_ARN, SKLEARN_IMAGE, TRAINING_PROPS, XGBOOST_IMAGE } from './fixtures';
+import { ROLE_ARN, s3Input, SKLEARN_IMAGE, TRAINING_PROPS, XGBOOST_IMAGE } from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -26,19 +26,6 @@ const executionScoped = (...parts: string[]) => ({
   'Std:Join': {
     On: '/',
     Values: ['s3:/', 'mlops-artifacts', 'training', { Get: 'Execution.PipelineExecutionId' }, ...parts],
-  },
-});
-
-const s3Input = (name: string, uri: unknown, localPath: string) => ({
-  InputName: name,
-  AppManaged: false,
-  S3Input: {
-    S3Uri: uri,
-    LocalPath: localPath,
-    S3DataType: 'S3Prefix',
-    S3InputMode: 'File',
-    S3DataDistributionType: 'FullyReplicated',
-    S3CompressionType: 'None',
   },
 });
 
