@@ -2,3 +2,4 @@ export * from './stage-config';
 export * from './stages';
 export * from './load-stage-config';
 export * from './data-layout';
+export * from './dataset-contract';

@@ -3,6 +3,7 @@ export * from './conditions';
 export * from './definition';
 export * from './expressions';
 export * from './inference-pipeline';
+export * from './names';
 export * from './parameters';
 export * from './pipeline';
 export * from './problem-types';

@@ -1,6 +1,7 @@
 import type { ContainerDefinition } from './arguments';
 import type { PipelineDefinition } from './definition';
 import { ExecutionVariables, Expressions } from './expressions';
+import { INFERENCE_PIPELINE_PARAMETERS, INFERENCE_PIPELINE_STEPS } from './names';
 import { ParameterString, type AnyParameter } from './parameters';
 import { buildPipelineDefinition } from './pipeline';
 import { normalizePrefix, PropsErrors } from './private/props-validation';
@@ -8,20 +9,6 @@ import { servingEnvironment } from './serving';
 import { ModelStep, RetryExceptionType, TransformStep, type CacheConfig, type RetryPolicy } from './steps';
 import { isUnresolved } from './tokens';
 import type { JobVpcProps } from './training-pipeline';
-
-/** Step names of the inference pipeline. */
-export const INFERENCE_PIPELINE_STEPS = {
-  createModel: 'CreateModel',
-  batchTransform: 'BatchTransform',
-} as const;
-
-/** Parameter names of the inference pipeline. */
-export const INFERENCE_PIPELINE_PARAMETERS = {
-  modelPackageArn: 'ModelPackageArn',
-  modelDataUrl: 'ModelDataUrl',
-  batchInputUri: 'BatchInputUri',
-  transformInstanceType: 'TransformInstanceType',
-} as const;
 
 /** Deploy an approved model package version (ModelPackageArn parameter). */
 export interface ModelPackageSource {

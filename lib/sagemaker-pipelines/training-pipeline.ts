@@ -11,6 +11,7 @@ import type {
 import { Condition } from './conditions';
 import type { PipelineDefinition } from './definition';
 import { ExecutionVariables, Expressions, type PipelineString, type PipelineValue } from './expressions';
+import { PROCESSING_PATHS, TRAINING_PIPELINE_OUTPUTS, TRAINING_PIPELINE_PARAMETERS, TRAINING_PIPELINE_STEPS } from './names';
 import { ParameterFloat, ParameterString } from './parameters';
 import { buildPipelineDefinition } from './pipeline';
 import { normalizePrefix, PropsErrors, scriptFileName } from './private/props-validation';
@@ -27,46 +28,6 @@ import {
 } from './steps';
 import { servingEnvironment } from './serving';
 import { isUnresolved } from './tokens';
-
-/** Step names of the training pipeline. */
-export const TRAINING_PIPELINE_STEPS = {
-  preprocess: 'Preprocess',
-  tune: 'Tune',
-  evaluate: 'Evaluate',
-  checkQuality: 'CheckQuality',
-  register: 'Register',
-  qualityGateFailed: 'QualityGateFailed',
-} as const;
-
-/** Parameter names of the training pipeline. */
-export const TRAINING_PIPELINE_PARAMETERS = {
-  inputDataUri: 'InputDataUri',
-  modelApprovalStatus: 'ModelApprovalStatus',
-  qualityThreshold: 'QualityThreshold',
-  processingInstanceType: 'ProcessingInstanceType',
-  trainingInstanceType: 'TrainingInstanceType',
-} as const;
-
-/** Names of the Preprocess outputs, the Evaluate output and the property file. */
-export const TRAINING_PIPELINE_OUTPUTS = {
-  train: 'train',
-  validation: 'validation',
-  test: 'test',
-  evaluation: 'evaluation',
-  evaluationReport: 'EvaluationReport',
-  evaluationFile: 'evaluation.json',
-} as const;
-
-/** Container paths used by the training pipeline's processing jobs. */
-export const PROCESSING_PATHS = {
-  code: '/opt/ml/processing/input/code',
-  inputData: '/opt/ml/processing/input/data',
-  train: '/opt/ml/processing/train',
-  validation: '/opt/ml/processing/validation',
-  test: '/opt/ml/processing/test',
-  model: '/opt/ml/processing/model',
-  evaluation: '/opt/ml/processing/evaluation',
-} as const;
 
 /** Container image URIs of the SageMaker framework images the pipeline runs. */
 export interface FrameworkImageUris {

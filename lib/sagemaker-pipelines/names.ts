@@ -1,0 +1,59 @@
+/**
+ * Names of the two pipelines' steps, parameters, outputs and container paths: what handlers, stacks, local mode
+ * and tests refer to. This module imports nothing, so a Lambda bundle can take these names without the builder.
+ */
+
+/** Step names of the training pipeline. */
+export const TRAINING_PIPELINE_STEPS = {
+  preprocess: 'Preprocess',
+  tune: 'Tune',
+  evaluate: 'Evaluate',
+  checkQuality: 'CheckQuality',
+  register: 'Register',
+  qualityGateFailed: 'QualityGateFailed',
+} as const;
+
+/** Parameter names of the training pipeline. */
+export const TRAINING_PIPELINE_PARAMETERS = {
+  inputDataUri: 'InputDataUri',
+  modelApprovalStatus: 'ModelApprovalStatus',
+  qualityThreshold: 'QualityThreshold',
+  processingInstanceType: 'ProcessingInstanceType',
+  trainingInstanceType: 'TrainingInstanceType',
+} as const;
+
+/** Names of the Preprocess outputs, the Evaluate output and the property file. */
+export const TRAINING_PIPELINE_OUTPUTS = {
+  train: 'train',
+  validation: 'validation',
+  test: 'test',
+  evaluation: 'evaluation',
+  evaluationReport: 'EvaluationReport',
+  evaluationFile: 'evaluation.json',
+} as const;
+
+/** Container paths used by the training pipeline's processing jobs. */
+export const PROCESSING_PATHS = {
+  code: '/opt/ml/processing/input/code',
+  inputData: '/opt/ml/processing/input/data',
+  train: '/opt/ml/processing/train',
+  validation: '/opt/ml/processing/validation',
+  test: '/opt/ml/processing/test',
+  model: '/opt/ml/processing/model',
+  evaluation: '/opt/ml/processing/evaluation',
+} as const;
+
+/** Step names of the inference pipeline. */
+export const INFERENCE_PIPELINE_STEPS = {
+  createModel: 'CreateModel',
+  batchTransform: 'BatchTransform',
+} as const;
+
+/** Parameter names of the inference pipeline. */
+export const INFERENCE_PIPELINE_PARAMETERS = {
+  modelPackageArn: 'ModelPackageArn',
+  modelDataUrl: 'ModelDataUrl',
+  batchInputUri: 'BatchInputUri',
+  transformInstanceType: 'TransformInstanceType',
+} as const;
+
