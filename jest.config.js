@@ -8,5 +8,7 @@ module.exports = {
   },
   // Unit tests skip aws-cdk-lib's offline CloudFormation validator; `cdk synth` in CI keeps it on.
   setupFiles: ['<rootDir>/test/setup-env.ts'],
+  // One line when the browser tests are skipped (no Chromium here), saying how to run them.
+  globalSetup: '<rootDir>/test/global-setup.ts',
   testTimeout: 120000,
 };

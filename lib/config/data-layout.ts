@@ -17,11 +17,8 @@ export const DATA_LAYOUT = {
   predictionsPrefix: 'predictions/',
 } as const;
 
-/** Key prefix of each pipeline's artifacts in the artifacts bucket (no trailing slash). */
-export const PIPELINE_ARTIFACT_PREFIXES = {
-  training: `${DATA_LAYOUT.pipelinesPrefix}training`,
-  inference: `${DATA_LAYOUT.pipelinesPrefix}inference`,
-} as const;
+/** Key prefix of the training pipeline's artifacts in the artifacts bucket (no trailing slash). */
+export const TRAINING_ARTIFACT_PREFIX = `${DATA_LAYOUT.pipelinesPrefix}training`;
 
 /** File names of an ETL run's output, under its curated prefix. */
 export const ETL_OUTPUT_FILES = {

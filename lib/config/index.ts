@@ -3,3 +3,4 @@ export * from './stages';
 export * from './load-stage-config';
 export * from './data-layout';
 export * from './dataset-contract';
+export * from './resource-names';

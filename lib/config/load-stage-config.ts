@@ -1,25 +1,42 @@
 import { Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import problemTypes from '../../ml/problem_types.json';
 import {
   STAGE_NAMES,
   TUNING_STRATEGIES,
   type InstanceConfig,
-  type ProblemType,
   type StageConfig,
   type StageConfigOverrides,
   type StageName,
 } from './stage-config';
 import { DEFAULT_STAGE_CONFIGS } from './stages';
+import { durationMs } from '../sagemaker-pipelines/duration';
+import { INSTANCE_TYPE_PATTERN } from '../sagemaker-pipelines/instance-types';
+import { isProblemType, PROBLEM_TYPE_NAMES, PROBLEM_TYPES, type ProblemType } from '../sagemaker-pipelines/problem-types';
+
+/** One invalid value of a stage config. */
+export interface StageConfigIssue {
+  /** Path of the setting, e.g. `qualityGate.threshold`. */
+  readonly path: string;
+  /** The bad value. */
+  readonly value: unknown;
+  /** What is allowed. */
+  readonly expected: string;
+  /** `<path> is <value>: <expected>` */
+  readonly message: string;
+}
 
 /** Thrown when a stage's configuration is invalid; lists every problem found. */
 export class StageConfigError extends Error {
+  /** The messages of `issues`. */
+  public readonly problems: string[];
+
   constructor(
     public readonly stageName: string,
-    public readonly problems: string[],
+    public readonly issues: readonly StageConfigIssue[],
   ) {
-    super(`Invalid configuration for stage '${stageName}':\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`Invalid configuration for stage '${stageName}':\n${issues.map((p) => `  - ${p.message}`).join('\n')}`);
     this.name = 'StageConfigError';
+    this.problems = issues.map((i) => i.message);
   }
 }
 
@@ -40,9 +57,9 @@ export function loadStageConfig(name: string, overrides: StageConfigOverrides = 
     throw new Error(`Unknown stage '${name}'. Valid stages: ${STAGE_NAMES.join(', ')}.`);
   }
   const config = deepMerge(DEFAULT_STAGE_CONFIGS[name], overrides) as StageConfig;
-  const problems = validateStageConfig(config);
-  if (problems.length > 0) {
-    throw new StageConfigError(name, problems);
+  const issues = stageConfigIssues(config);
+  if (issues.length > 0) {
+    throw new StageConfigError(name, issues);
   }
   return config;
 }
@@ -50,7 +67,6 @@ export function loadStageConfig(name: string, overrides: StageConfigOverrides = 
 const ACCOUNT_PATTERN = /^\d{12}$/;
 // us-east-1, eu-central-2, us-gov-west-1, cn-northwest-1, ap-southeast-4, ...
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
-const INSTANCE_TYPE_PATTERN = /^ml\.[a-z0-9-]+\.[a-z0-9]+$/;
 const VPC_ID_PATTERN = /^vpc-[0-9a-f]{8,17}$/;
 const SUBNET_ID_PATTERN = /^subnet-[0-9a-f]{8,17}$/;
 const SECURITY_GROUP_ID_PATTERN = /^sg-[0-9a-f]{8,17}$/;
@@ -62,9 +78,14 @@ const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter(
 
 /** Every problem with `config`, as messages that name the path, the bad value and what is allowed. */
 export function validateStageConfig(config: StageConfig): string[] {
-  const problems: string[] = [];
+  return stageConfigIssues(config).map((issue) => issue.message);
+}
+
+/** Every problem with `config`: the path, the bad value and what is allowed. */
+export function stageConfigIssues(config: StageConfig): StageConfigIssue[] {
+  const problems: StageConfigIssue[] = [];
   const fail = (path: string, value: unknown, expected: string): void => {
-    problems.push(`${path} is ${JSON.stringify(value)}: ${expected}`);
+    problems.push({ path, value, expected, message: `${path} is ${JSON.stringify(value)}: ${expected}` });
   };
 
   if (isConcrete(config.account) && !ACCOUNT_PATTERN.test(config.account)) {
@@ -74,11 +95,9 @@ export function validateStageConfig(config: StageConfig): string[] {
     fail('region', config.region, 'expected an AWS region such as us-east-1 or eu-west-1');
   }
 
-  const knownProblemTypes = Object.keys(problemTypes);
-  const problemType = config.problemType as string;
-  const problemTypeKnown = knownProblemTypes.includes(problemType);
+  const problemTypeKnown = isProblemType(config.problemType);
   if (!problemTypeKnown) {
-    fail('problemType', problemType, `expected one of ${knownProblemTypes.join(', ')}`);
+    fail('problemType', config.problemType, `expected one of ${PROBLEM_TYPE_NAMES.join(', ')}`);
   }
   if (isConcrete(config.labelColumn) && (typeof config.labelColumn !== 'string' || config.labelColumn.trim() === '')) {
     fail('labelColumn', config.labelColumn, 'expected the non-empty name of the label column');
@@ -103,6 +122,16 @@ export function validateStageConfig(config: StageConfig): string[] {
   const maxParallelValid = validateInteger('tuning.maxParallelJobs', maxParallelJobs, 1, MAX_PARALLEL_TUNING_JOBS, fail);
   if (maxJobsValid && maxParallelValid && isConcrete(maxJobs) && isConcrete(maxParallelJobs) && maxParallelJobs > maxJobs) {
     fail('tuning.maxParallelJobs', maxParallelJobs, `must be <= tuning.maxJobs (${maxJobs})`);
+  }
+
+  validateInteger('tuning.numRound', config.tuning.numRound, 1, 10_000, fail);
+
+  const { enabled, expireAfter } = config.caching;
+  if (typeof enabled !== 'boolean') {
+    fail('caching.enabled', enabled, 'expected true or false');
+  }
+  if (isConcrete(expireAfter) && durationMs(expireAfter) === undefined) {
+    fail('caching.expireAfter', expireAfter, 'expected an ISO-8601 duration such as P30D or PT12H');
   }
 
   const { maxRuntimeSeconds, spotMaxWaitSeconds } = config.training;
@@ -156,7 +185,7 @@ function validateInstance(path: string, instance: InstanceConfig, fail: Fail): v
 
 function validateQualityGate(config: StageConfig, problemType: ProblemType, fail: Fail): void {
   const { metric, threshold } = config.qualityGate;
-  const metrics: Record<string, string> = problemTypes[problemType].metrics;
+  const metrics = PROBLEM_TYPES[problemType].metrics;
   if (!(metric in metrics)) {
     fail('qualityGate.metric', metric, `expected a ${problemType} metric: one of ${Object.keys(metrics).join(', ')}`);
     return;

@@ -1,11 +1,8 @@
-import type problemTypes from '../../ml/problem_types.json';
+import type { ProblemType } from '../sagemaker-pipelines/problem-types';
 
 /** The environments this app deploys. */
 export const STAGE_NAMES = ['dev', 'staging', 'prod'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
-
-/** Problem types, keyed as in `ml/problem_types.json`. */
-export type ProblemType = keyof typeof problemTypes;
 
 /** Search strategies of a SageMaker hyperparameter tuning job. */
 export const TUNING_STRATEGIES = ['Bayesian', 'Random'] as const;
@@ -50,6 +47,19 @@ export interface TuningConfig {
   readonly maxJobs: number;
   /** Training jobs run at the same time (1..maxJobs). */
   readonly maxParallelJobs: number;
+  /** XGBoost boosting rounds of each training job (`num_round`, 1..10000); early stopping may end a job sooner. */
+  readonly numRound: number;
+}
+
+/**
+ * Step caching of both pipelines: a step whose data, code and settings match a successful earlier run reuses that
+ * run's results instead of running again (a retrain on unchanged data and code costs nothing).
+ */
+export interface CachingConfig {
+  /** Whether steps may reuse earlier results. */
+  readonly enabled: boolean;
+  /** How long a result stays reusable, as an ISO-8601 duration (`P30D`, `PT12H`). */
+  readonly expireAfter: string;
 }
 
 /** Limits of each training job. */
@@ -109,14 +119,19 @@ export interface StageConfig {
   readonly tuning: TuningConfig;
   /** Training job limits. */
   readonly training: TrainingConfig;
-  /** Endpoint autoscaling limits. */
+  /** Step caching of the training and inference pipelines. */
+  readonly caching: CachingConfig;
+  /** Endpoint autoscaling limits (read by the endpoint stack of the deployment flow). */
   readonly autoscaling: AutoscalingConfig;
   /**
    * Delete data buckets (and their objects) and the data key when the stack is deleted.
    * Only dev may opt in; staging and prod always retain data.
    */
   readonly destroyDataOnDelete: boolean;
-  /** Retention of the log groups this app creates, in days (a CloudWatch Logs retention value). */
+  /**
+   * Retention of the log groups this app creates, in days (a CloudWatch Logs retention value): the ETL job's and
+   * the handlers' log groups of the data flow.
+   */
   readonly logRetentionDays: number;
   /**
    * Run SageMaker jobs inside this VPC.

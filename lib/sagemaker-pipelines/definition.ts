@@ -26,16 +26,8 @@ export interface ParameterDefinition {
   readonly EnumValues?: readonly string[];
 }
 
-/** Step types this library builds and validates. */
-export type StepTypeName =
-  | 'Processing'
-  | 'Training'
-  | 'Tuning'
-  | 'Condition'
-  | 'RegisterModel'
-  | 'Model'
-  | 'Transform'
-  | 'Fail';
+export type { StepTypeName } from './step-types';
+import type { StepTypeName } from './step-types';
 
 /** `CacheConfig` of a step. */
 export interface CacheConfigDefinition {

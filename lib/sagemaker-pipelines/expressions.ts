@@ -44,7 +44,10 @@ export type PipelineBoolean = PipelineValue<boolean>;
 /** One of the literals `T` of an API enum, or a string expression (checked only at run time). */
 export type PipelineEnum<T extends string> = T | Expression<string>;
 
-/** Execution variables that a `Get` can read (`{"Get": "Execution.PipelineExecutionId"}`). */
+/**
+ * Execution variables that a `Get` can read (`{"Get": "Execution.PipelineExecutionId"}`). `TrainingJobName` and
+ * `ProcessingJobName` name the job a step function runs in (the SDK's `@step` jobs read them).
+ */
 export const EXECUTION_VARIABLES = [
   'StartDateTime',
   'CurrentDateTime',
@@ -52,7 +55,12 @@ export const EXECUTION_VARIABLES = [
   'PipelineArn',
   'PipelineExecutionId',
   'PipelineExecutionArn',
+  'TrainingJobName',
+  'ProcessingJobName',
 ] as const;
+
+/** What `{"Get": "PipelineExperimentConfig.<name>"}` can read: the names the definition's config gives. */
+export const PIPELINE_EXPERIMENT_CONFIG_MEMBERS = ['ExperimentName', 'TrialName'] as const;
 
 /** Name of an execution variable. */
 export type ExecutionVariableName = (typeof EXECUTION_VARIABLES)[number];
@@ -65,6 +73,8 @@ export const ExecutionVariables: { readonly [K in ExecutionVariableName]: GetExp
   PipelineArn: { Get: 'Execution.PipelineArn' },
   PipelineExecutionId: { Get: 'Execution.PipelineExecutionId' },
   PipelineExecutionArn: { Get: 'Execution.PipelineExecutionArn' },
+  TrainingJobName: { Get: 'Execution.TrainingJobName' },
+  ProcessingJobName: { Get: 'Execution.ProcessingJobName' },
 };
 
 /** Factories for pipeline expressions. */

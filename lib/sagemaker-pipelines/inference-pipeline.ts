@@ -1,6 +1,7 @@
 import type { ContainerDefinition } from './arguments';
 import type { PipelineDefinition } from './definition';
 import { ExecutionVariables, Expressions } from './expressions';
+import { INSTANCE_TYPE_PATTERN } from './instance-types';
 import { INFERENCE_PIPELINE_PARAMETERS, INFERENCE_PIPELINE_STEPS } from './names';
 import { ParameterString, type AnyParameter } from './parameters';
 import { buildPipelineDefinition } from './pipeline';
@@ -8,7 +9,7 @@ import { normalizePrefix, PropsErrors } from './private/props-validation';
 import { servingEnvironment } from './serving';
 import { ModelStep, RetryExceptionType, TransformStep, type CacheConfig, type RetryPolicy } from './steps';
 import { isUnresolved } from './tokens';
-import type { JobVpcProps } from './training-pipeline';
+import type { JobVpcProps } from './training';
 
 /** Deploy an approved model package version (ModelPackageArn parameter). */
 export interface ModelPackageSource {
@@ -142,7 +143,7 @@ export function inferencePipelineDefinition(props: InferencePipelineProps): Pipe
   errors.integer('maxPayloadInMb', props.maxPayloadInMb, 0, 100);
   if (props.transformInstanceType !== undefined && !isUnresolved(props.transformInstanceType)) {
     errors.check(
-      /^ml\.[a-z0-9-]+\.[a-z0-9]+$/.test(props.transformInstanceType),
+      INSTANCE_TYPE_PATTERN.test(props.transformInstanceType),
       `transformInstanceType must look like 'ml.m5.xlarge', got '${props.transformInstanceType}'.`,
     );
   }

@@ -10,10 +10,12 @@ export type PathSegment =
   | { readonly kind: 'index'; readonly index: number }
   | { readonly kind: 'key'; readonly key: string };
 
+/** Roots of a `Get` path besides `Steps`: each is followed by one name. */
+export const GET_NAME_ROOTS = ['Parameters', 'Execution', 'PipelineExperimentConfig'] as const;
+
 /** A parsed `Get` path. */
 export type ParsedGet =
-  | { readonly root: 'Parameters'; readonly name: string }
-  | { readonly root: 'Execution'; readonly name: string }
+  | { readonly root: (typeof GET_NAME_ROOTS)[number]; readonly name: string }
   | { readonly root: 'Steps'; readonly name: string; readonly segments: readonly PathSegment[] };
 
 /** Index of the `]` closing the `[` at `open`, skipping quoted text; -1 when there is none. */
@@ -78,15 +80,15 @@ export function parseSegments(text: string): PathSegment[] | string {
 export function parseGetPath(path: string): ParsedGet | string {
   const dot = path.indexOf('.');
   const root = dot < 0 ? path : path.slice(0, dot);
-  if (root !== 'Parameters' && root !== 'Execution' && root !== 'Steps') {
-    return `'${path}' must start with Parameters., Execution. or Steps.`;
-  }
   const rest = dot < 0 ? '' : path.slice(dot + 1);
-  if (root !== 'Steps') {
+  if ((GET_NAME_ROOTS as readonly string[]).includes(root)) {
     if (!/^[A-Za-z0-9_-]+$/.test(rest)) {
       return `'${path}' must be ${root}.<name>`;
     }
-    return { root, name: rest };
+    return { root: root as (typeof GET_NAME_ROOTS)[number], name: rest };
+  }
+  if (root !== 'Steps') {
+    return `'${path}' must start with Parameters., Execution., PipelineExperimentConfig. or Steps.`;
   }
   const nameMatch = /^[^.[]+/.exec(rest);
   if (!nameMatch) {

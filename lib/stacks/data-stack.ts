@@ -2,6 +2,7 @@ import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from '
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { Bucket, type IBucket, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { resourceNames } from '../config/resource-names';
 import { SecureBucket } from '../constructs/secure-bucket';
 
 /** Properties of the {@link DataStack}. */
@@ -109,7 +110,7 @@ export class DataStack extends Stack implements DataResources {
 
   private exportResources(namePrefix: string): DataResources {
     const exported = (id: string, value: string, description: string): string => {
-      const exportName = `${namePrefix}:${id}`;
+      const exportName = resourceNames(namePrefix).exportName(id);
       new CfnOutput(this, id, { value, exportName, description });
       return Fn.importValue(exportName);
     };

@@ -3,13 +3,14 @@ import { CfnSecurityGroup, CfnSecurityGroupIngress } from 'aws-cdk-lib/aws-ec2';
 import { Grant, type IGrantable, type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { CfnModelPackageGroup, CfnPipeline } from 'aws-cdk-lib/aws-sagemaker';
+import { CfnModelPackageGroup } from 'aws-cdk-lib/aws-sagemaker';
 import type { Construct } from 'constructs';
-import { DATA_LAYOUT, type StageConfig } from '../config';
+import { DATA_LAYOUT, resourceNames, type StageConfig } from '../config';
 import { assetS3Uri, MlScripts } from '../constructs/ml-scripts';
 import { acknowledgeIamWildcards } from '../constructs/nag-acknowledgements';
+import { SageMakerPipeline } from '../constructs/sagemaker-pipeline';
 import { frameworkImageRepositoryArn, frameworkImageUri } from '../image-uris';
-import { inferencePipelineDefinition, trainingPipelineDefinition } from '../sagemaker-pipelines';
+import { stagePipelineDefinitions } from '../sagemaker-pipelines';
 
 /** Properties of the {@link TrainingStack}. */
 export interface TrainingStackProps extends StackProps {
@@ -48,9 +49,10 @@ export class TrainingStack extends Stack {
     super(scope, id, props);
     const { config, namePrefix } = props;
 
-    this.modelPackageGroupName = `${namePrefix}-models`;
-    this.trainingPipelineName = `${namePrefix}-training`;
-    this.inferencePipelineName = `${namePrefix}-inference`;
+    const names = resourceNames(namePrefix);
+    this.modelPackageGroupName = names.modelPackageGroup;
+    this.trainingPipelineName = names.trainingPipeline;
+    this.inferencePipelineName = names.inferencePipeline;
 
     const scripts = new MlScripts(this, 'MlScripts');
 
@@ -73,72 +75,36 @@ export class TrainingStack extends Stack {
 
     this.grantJobPermissions(role, props, scripts, vpc !== undefined);
 
-    const imageUris = { sklearn: frameworkImageUri(this, 'sklearn'), xgboost: frameworkImageUri(this, 'xgboost') };
-    const sourceDirUri = assetS3Uri(scripts.sourceDir);
-    const { instances } = config;
-
-    const training = trainingPipelineDefinition({
-      problemType: config.problemType,
-      labelColumn: config.labelColumn,
-      featureColumns: config.featureColumns,
+    const definitions = stagePipelineDefinitions(config, {
       region: this.region,
       roleArn: role.roleArn,
-      artifactBucketName: props.artifactsBucket.bucketName,
-      artifactPrefix: `${DATA_LAYOUT.pipelinesPrefix}training`,
-      imageUris,
+      buckets: {
+        raw: props.rawBucket.bucketName,
+        processed: props.processedBucket.bucketName,
+        artifacts: props.artifactsBucket.bucketName,
+      },
+      kmsKeyId: props.dataKey.keyArn,
+      imageUris: { sklearn: frameworkImageUri(this, 'sklearn'), xgboost: frameworkImageUri(this, 'xgboost') },
       scriptUris: {
         preprocess: assetS3Uri(scripts.preprocess),
         evaluate: assetS3Uri(scripts.evaluate),
-        sourceDir: sourceDirUri,
+        sourceDir: assetS3Uri(scripts.sourceDir),
       },
       modelPackageGroupName: this.modelPackageGroupName,
-      defaultInputDataUri: `s3://${props.processedBucket.bucketName}/${DATA_LAYOUT.curatedPrefix}`,
-      processing: { instanceType: instances.processing.instanceType, instanceCount: instances.processing.instanceCount },
-      training: {
-        instanceType: instances.training.instanceType,
-        instanceCount: instances.training.instanceCount,
-        maxRuntimeInSeconds: config.training.maxRuntimeSeconds,
-      },
-      tuning: {
-        strategy: config.tuning.strategy,
-        maxNumberOfTrainingJobs: config.tuning.maxJobs,
-        maxParallelTrainingJobs: config.tuning.maxParallelJobs,
-      },
-      spotTraining: config.training.spotMaxWaitSeconds === undefined
-        ? undefined
-        : { maxWaitTimeInSeconds: config.training.spotMaxWaitSeconds },
       vpc,
-      kmsKeyId: props.dataKey.keyArn,
-      qualityGate: { metric: config.qualityGate.metric, threshold: config.qualityGate.threshold },
-      inferenceInstanceTypes: {
-        realtime: [instances.endpoint.instanceType],
-        transform: [instances.transform.instanceType],
-      },
     });
 
-    const inference = inferencePipelineDefinition({
-      roleArn: role.roleArn,
-      artifactBucketName: props.artifactsBucket.bucketName,
-      predictionsPrefix: DATA_LAYOUT.predictionsPrefix,
-      modelSource: { kind: 'modelPackage' },
-      defaultBatchInputUri: `s3://${props.rawBucket.bucketName}/${DATA_LAYOUT.batchInputPrefix}`,
-      transformInstanceType: instances.transform.instanceType,
-      transformInstanceCount: instances.transform.instanceCount,
-      vpc,
-      kmsKeyId: props.dataKey.keyArn,
-    });
-
-    const trainingPipeline = new CfnPipeline(this, 'TrainingPipeline', {
+    const trainingPipeline = new SageMakerPipeline(this, 'TrainingPipeline', {
       pipelineName: this.trainingPipelineName,
-      pipelineDescription: 'Preprocess, tune, evaluate and register a model when it passes the quality gate',
-      roleArn: role.roleArn,
-      pipelineDefinition: { PipelineDefinitionBody: Stack.of(this).toJsonString(training) },
+      description: 'Preprocess, tune, evaluate and register a model when it passes the quality gate',
+      role,
+      definition: definitions.training,
     });
-    const inferencePipeline = new CfnPipeline(this, 'InferencePipeline', {
+    const inferencePipeline = new SageMakerPipeline(this, 'InferencePipeline', {
       pipelineName: this.inferencePipelineName,
-      pipelineDescription: 'Batch predictions with an approved model package',
-      roleArn: role.roleArn,
-      pipelineDefinition: { PipelineDefinitionBody: Stack.of(this).toJsonString(inference) },
+      description: 'Batch predictions with an approved model package',
+      role,
+      definition: definitions.inference,
     });
     const rolePolicy = role.node.findChild('DefaultPolicy');
     for (const pipeline of [trainingPipeline, inferencePipeline]) {

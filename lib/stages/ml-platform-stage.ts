@@ -1,7 +1,7 @@
 import { Stage, type StageProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import type { StageConfig } from '../config';
+import { namePrefixOf, type StageConfig } from '../config';
 import { DataStack } from '../stacks/data-stack';
 import { TrainingStack } from '../stacks/training-stack';
 
@@ -34,7 +34,7 @@ export class MlPlatformStage extends Stage {
     this.config = config;
     Validations.of(this).addPlugins(new AwsSolutionsChecks(this));
 
-    const namePrefix = `mlops-${config.stageName}`;
+    const namePrefix = namePrefixOf(config.stageName);
     this.data = new DataStack(this, 'Data', {
       namePrefix,
       destroyOnDelete: config.destroyDataOnDelete,

@@ -1,7 +1,5 @@
+import { CONDITION_TYPES } from '../../lib/sagemaker-pipelines/conditions';
 import { ExpressionError, resolveValue, type ExpressionContext } from './expressions';
-
-const BINARY = ['Equals', 'GreaterThan', 'GreaterThanOrEqualTo', 'LessThan', 'LessThanOrEqualTo'] as const;
-export const CONDITION_TYPES = [...BINARY, 'In', 'Not', 'Or'] as const;
 
 function isNumeric(v: unknown): boolean {
   if (typeof v === 'number') return Number.isFinite(v);
@@ -62,7 +60,7 @@ export function evaluateCondition(condition: unknown, ctx: ExpressionContext): b
       return values.some((v) => equalValues(query, v));
     }
     case 'Not':
-      return !evaluateCondition(c.Condition ?? c.Expression, ctx);
+      return !evaluateCondition(c.Condition, ctx);
     case 'Or': {
       if (!Array.isArray(c.Conditions)) throw new ExpressionError(`Condition ${context}: "Conditions" must be a list`);
       // Evaluate every branch so a broken condition is reported whatever the others say.

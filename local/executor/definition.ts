@@ -1,3 +1,10 @@
+import type {
+  CacheConfigDefinition,
+  ParameterTypeName,
+  PropertyFileDefinition,
+  RetryPolicyDefinition,
+} from '../../lib/sagemaker-pipelines/definition';
+import { formatValidationIssues, type ValidationIssue } from '../../lib/sagemaker-pipelines/validator/issues';
 import type { ParameterValue } from './types';
 
 /** A pipeline definition as JSON (the shape SageMaker's CreatePipeline accepts). */
@@ -9,7 +16,7 @@ export interface PipelineDefinitionJson {
   readonly Steps: readonly StepJson[];
 }
 
-export type ParameterType = 'String' | 'Integer' | 'Float' | 'Boolean';
+export type ParameterType = ParameterTypeName;
 
 export interface ParameterJson {
   readonly Name: string;
@@ -18,25 +25,11 @@ export interface ParameterJson {
   readonly EnumValues?: readonly ParameterValue[];
 }
 
-export interface CacheConfigJson {
-  readonly Enabled: boolean;
-  readonly ExpireAfter?: string;
-}
+export type CacheConfigJson = CacheConfigDefinition;
+export type RetryPolicyJson = RetryPolicyDefinition;
+export type PropertyFileJson = PropertyFileDefinition;
 
-export interface RetryPolicyJson {
-  readonly ExceptionType: readonly string[];
-  readonly IntervalSeconds?: number;
-  readonly BackoffRate?: number;
-  readonly MaxAttempts?: number;
-  readonly ExpireAfterMin?: number;
-}
-
-export interface PropertyFileJson {
-  readonly PropertyFileName: string;
-  readonly OutputName: string;
-  readonly FilePath: string;
-}
-
+/** A step as read from JSON: like the builder's `StepDefinition`, but nothing about it is trusted yet. */
 export interface StepJson {
   readonly Name: string;
   readonly Type: string;
@@ -49,18 +42,21 @@ export interface StepJson {
   readonly PropertyFiles?: readonly PropertyFileJson[];
 }
 
-/** A definition error found before anything runs. */
+/**
+ * A definition local mode will not run, found before anything runs: the shared validator's issues and local
+ * mode's own (parameter overrides, what it cannot run), in one list.
+ */
 export class PipelineDefinitionError extends Error {
-  readonly problems: string[];
+  readonly issues: readonly ValidationIssue<string>[];
 
-  constructor(problems: string[]) {
+  constructor(issues: readonly ValidationIssue<string>[]) {
     super(
-      problems.length === 1
-        ? `Invalid pipeline definition: ${problems[0]}`
-        : `Invalid pipeline definition (${problems.length} problems):\n- ${problems.join('\n- ')}`,
+      issues.length === 1
+        ? `Invalid pipeline definition: ${issues[0].path ? `${issues[0].path}: ` : ''}${issues[0].message}`
+        : `Invalid pipeline definition (${issues.length} problems):\n${formatValidationIssues(issues)}`,
     );
     this.name = 'PipelineDefinitionError';
-    this.problems = problems;
+    this.issues = issues;
   }
 }
 
@@ -70,11 +66,11 @@ export function parseDefinition(definition: PipelineDefinitionJson | string): Pi
     try {
       return JSON.parse(definition) as PipelineDefinitionJson;
     } catch (err) {
-      throw new PipelineDefinitionError([`definition is not valid JSON (${(err as Error).message})`]);
+      throw new PipelineDefinitionError([{ code: 'invalid-definition', path: '', message: `definition is not valid JSON (${(err as Error).message})` }]);
     }
   }
   if (definition === null || typeof definition !== 'object' || Array.isArray(definition)) {
-    throw new PipelineDefinitionError([`definition must be a JSON object, got ${JSON.stringify(definition)}`]);
+    throw new PipelineDefinitionError([{ code: 'invalid-definition', path: '', message: `definition must be a JSON object, got ${JSON.stringify(definition)}` }]);
   }
   return JSON.parse(JSON.stringify(definition)) as PipelineDefinitionJson;
 }

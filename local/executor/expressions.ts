@@ -9,6 +9,7 @@ export { EXECUTION_VARIABLES };
 export type ParsedGet =
   | { readonly root: 'Parameters'; readonly name: string }
   | { readonly root: 'Execution'; readonly name: string }
+  | { readonly root: 'PipelineExperimentConfig'; readonly name: string }
   | { readonly root: 'Steps'; readonly step: string; readonly path: readonly PathSegment[] };
 
 /** An expression that cannot be evaluated; the message names the expression. */
@@ -26,6 +27,8 @@ export interface ExpressionContext {
   parameterType(name: string): ParameterType | undefined;
   /** Value of `Execution.<name>`. */
   execution(name: string): string | undefined;
+  /** Value of `PipelineExperimentConfig.<name>` (ExperimentName, TrialName); undefined when tracking is off. */
+  experimentConfig(name: string): string | undefined;
   /** Describe*-shaped properties of a finished step; undefined when the step has not run. */
   stepProperties(step: string): Record<string, unknown> | undefined;
   /** Parsed JSON of a step's property file. */
@@ -59,7 +62,7 @@ export function parseGet(expression: string): ParsedGet {
   if (typeof parsed === 'string') {
     throw new ExpressionError(`Malformed expression {"Get":"${expression}"}: ${parsed}`);
   }
-  return parsed.root === 'Steps' ? { root: 'Steps', step: parsed.name, path: parsed.segments } : parsed;
+  return parsed.root === 'Steps' ? { root: 'Steps', step: parsed.name, path: parsed.segments } : (parsed as ParsedGet);
 }
 
 export const formatPath = formatSegments;
@@ -160,6 +163,13 @@ function evaluateGet(expression: string, ctx: ExpressionContext): unknown {
       throw new ExpressionError(
         `Cannot resolve ${context}: unknown execution variable "${parsed.name}" (use one of ${EXECUTION_VARIABLES.join(', ')})`,
       );
+    }
+    return value;
+  }
+  if (parsed.root === 'PipelineExperimentConfig') {
+    const value = ctx.experimentConfig(parsed.name);
+    if (value === undefined) {
+      throw new ExpressionError(`Cannot resolve ${context}: the definition turns experiment tracking off (PipelineExperimentConfig is null)`);
     }
     return value;
   }

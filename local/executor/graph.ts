@@ -35,36 +35,3 @@ export function buildGraph(steps: readonly StepJson[]): { graph: ExecutionGraph;
   }
   return { graph: { nodes, edges }, flat };
 }
-
-/** A cycle in the graph, as a list of step names (first = last), or undefined. */
-export function findCycle(graph: ExecutionGraph): string[] | undefined {
-  const next = new Map<string, string[]>();
-  for (const e of graph.edges) {
-    if (!next.has(e.from)) next.set(e.from, []);
-    next.get(e.from)!.push(e.to);
-  }
-  const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (node: string): string[] | undefined => {
-    state.set(node, 'visiting');
-    stack.push(node);
-    for (const to of next.get(node) ?? []) {
-      const s = state.get(to);
-      if (s === 'visiting') return [...stack.slice(stack.indexOf(to)), to];
-      if (s === undefined) {
-        const found = visit(to);
-        if (found) return found;
-      }
-    }
-    stack.pop();
-    state.set(node, 'done');
-    return undefined;
-  };
-  for (const node of graph.nodes) {
-    if (!state.has(node.name)) {
-      const found = visit(node.name);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}

@@ -3,10 +3,10 @@ export { executePipeline, executionDirectory, listExecutionRecords, loadExecutio
 export { PipelineDefinitionError, parseDefinition, type PipelineDefinitionJson, type StepJson } from './definition';
 export { ExpressionError, resolveValue, parsePath, parseGet, walkPath, type ExpressionContext } from './expressions';
 export { evaluateCondition, evaluateConditions } from './conditions';
-export { prepareDefinition, coerceParameterValue, SUPPORTED_STEP_TYPES } from './validate';
+export { prepareDefinition, coerceParameterValue, type PreparedDefinition } from './validate';
+export { SUPPORTED_STEP_TYPES, IGNORED_SETTING_KINDS, type IgnoredSettingCode, type LocalIssueCode } from './local-checks';
 export { buildGraph } from './graph';
-export { classifyError, retryDelaySeconds, StepFailure, RETRY_EXCEPTION_TYPES } from './retry';
-export { parseIsoDuration } from './duration';
+export { classifyError, retryDelaySeconds, StepFailure } from './retry';
 export { TuningSampler, dimensionsFromRanges, decodeDimension, type Dimension, type TuningStrategy } from './tuning-sampler';
 export { MetricParser, compileMetricRegex } from './steps/training';
 export { ModelStore, type LocalModel } from './steps/model-store';

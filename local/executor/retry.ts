@@ -1,14 +1,6 @@
 import type { RetryPolicyJson } from './definition';
 import type { LocalStepType, RetryExceptionType } from './types';
 
-export const RETRY_EXCEPTION_TYPES: readonly RetryExceptionType[] = [
-  'Step.SERVICE_FAULT',
-  'Step.THROTTLING',
-  'SageMaker.JOB_INTERNAL_ERROR',
-  'SageMaker.CAPACITY_ERROR',
-  'SageMaker.RESOURCE_LIMIT',
-];
-
 /** A step failure, with the retry exception type it maps to (undefined = not retryable, like a script error). */
 export class StepFailure extends Error {
   readonly exceptionType?: RetryExceptionType;

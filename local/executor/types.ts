@@ -1,4 +1,9 @@
-import type { StepTypeName } from '../../lib/sagemaker-pipelines/definition';
+import type { RetryExceptionTypeName, StepTypeName } from '../../lib/sagemaker-pipelines/step-types';
+import type { ValidationIssue } from '../../lib/sagemaker-pipelines/validator/issues';
+import type { IgnoredSettingCode } from './local-checks';
+
+/** A setting of the definition that only the cloud honours, which the local run ignored. */
+export type IgnoredSetting = ValidationIssue<IgnoredSettingCode>;
 /**
  * Shapes of a local pipeline execution: the record written to
  * `<workDir>/executions/<pipelineName>/<executionId>/execution.json`, and the progress events.
@@ -23,12 +28,7 @@ export type StepStatus = 'Executing' | 'Succeeded' | 'Failed' | 'Cached' | 'NotE
 export type ParameterValue = string | number | boolean;
 
 /** SageMaker retry exception types (see `RetryPolicies`). */
-export type RetryExceptionType =
-  | 'Step.SERVICE_FAULT'
-  | 'Step.THROTTLING'
-  | 'SageMaker.JOB_INTERNAL_ERROR'
-  | 'SageMaker.CAPACITY_ERROR'
-  | 'SageMaker.RESOURCE_LIMIT';
+export type RetryExceptionType = RetryExceptionTypeName;
 
 /** Which branch of which Condition step a step belongs to. */
 export interface BranchRef {
@@ -153,6 +153,8 @@ export interface ExecutionRecord {
   durationMs?: number;
   /** Sum of the steps' processMs (time inside child processes). */
   processMs: number;
+  /** Cloud-only settings of the definition (spot, checkpoints, VPC, KMS, ...) that the run accepted and ignored. */
+  readonly ignoredSettings?: readonly IgnoredSetting[];
   /** Every pipeline parameter with its effective value. */
   readonly parameters: Record<string, ParameterValue>;
   /** The seed used for tuning samplers. */
@@ -175,6 +177,8 @@ export type ExecutionEvent =
       readonly pipelineName: string;
       readonly executionId: string;
       readonly executionDir: string;
+      /** Cloud-only settings of the definition that the run ignores. */
+      readonly ignoredSettings?: readonly IgnoredSetting[];
     }
   | { readonly type: 'stepStarted'; readonly time: string; readonly step: string; readonly stepType: LocalStepType; readonly attempt: number }
   | {

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { DEFAULT_LOCAL_ENVIRONMENT, type LocalEnvironment } from '../stage/environment';
 
 export type ModelApprovalStatus = 'Approved' | 'Rejected' | 'PendingManualApproval';
 
@@ -65,6 +66,11 @@ export interface LocalModelRegistryProps {
    * @default - `<repo>/.local/registry`
    */
   readonly root?: string;
+  /**
+   * Account and region of the model package ARNs (the stage's).
+   * @default DEFAULT_LOCAL_ENVIRONMENT
+   */
+  readonly environment?: LocalEnvironment;
 }
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -72,8 +78,8 @@ const GROUP_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const ARN = /^arn:aws:sagemaker:([a-z0-9-]+):(\d{12}):model-package\/([^/]+)\/(\d+)$/;
 
 /** ARN of a local model package version. */
-export function modelPackageArn(group: string, version: number): string {
-  return `arn:aws:sagemaker:local:000000000000:model-package/${group}/${version}`;
+export function modelPackageArn(group: string, version: number, environment: LocalEnvironment = DEFAULT_LOCAL_ENVIRONMENT): string {
+  return `arn:aws:sagemaker:${environment.region}:${environment.account}:model-package/${group}/${version}`;
 }
 
 /** Splits a model package ARN into group and version; throws naming the value when it is not one. */
@@ -99,9 +105,12 @@ function checkStatus(status: unknown): ModelApprovalStatus {
 /** A SageMaker Model Registry kept as JSON files: `<root>/<group>/<version>.json`. */
 export class LocalModelRegistry {
   readonly root: string;
+  /** Account and region of the ARNs this registry hands out. */
+  readonly environment: LocalEnvironment;
 
   constructor(props: LocalModelRegistryProps = {}) {
     this.root = path.resolve(props.root ?? path.join(REPO_ROOT, '.local', 'registry'));
+    this.environment = props.environment ?? DEFAULT_LOCAL_ENVIRONMENT;
   }
 
   /** Registers a new version (1, 2, ...) in the group, creating the group on first use. */
@@ -152,7 +161,7 @@ export class LocalModelRegistry {
     return {
       ModelPackageGroupName: group,
       ModelPackageVersion: version,
-      ModelPackageArn: modelPackageArn(group, version),
+      ModelPackageArn: modelPackageArn(group, version, this.environment),
       ModelPackageName: `${group}/${version}`,
       ModelPackageStatus: 'Completed',
       ModelApprovalStatus: status,
@@ -189,7 +198,7 @@ export class LocalModelRegistry {
       .filter((name) => /^\d+\.json$/.test(name))
       .map((name) => Number(name.slice(0, -'.json'.length)))
       .sort((a, b) => a - b)
-      .map((version) => this.describeModelPackage(modelPackageArn(group, version)))
+      .map((version) => this.describeModelPackage(modelPackageArn(group, version, this.environment)))
       .filter((p) => filter.approvalStatus === undefined || p.ModelApprovalStatus === filter.approvalStatus);
   }
 

@@ -16,7 +16,7 @@ export {
 } from './render';
 export { escapeHtml, formatDuration, formatNumber } from './html';
 export { elapsedLabel, firstLine, progressPrinter } from './progress';
-export { batchScore, formatPredictions, formatRunSummary, type BatchCheck, type RunSummary } from './summary';
+export { batchScore, formatPredictions, formatRunSummary, type BatchCheck, type RunStageSummary, type RunSummary } from './summary';
 export { formatTable, type Align } from './text';
 export { layoutGraph, assignLayers, type GraphLayout, type PositionedNode } from './layout';
 

@@ -1,4 +1,6 @@
-import type { ExecutionRecord } from '../executor/types';
+import type { ProblemType } from '../../lib/sagemaker-pipelines/problem-types';
+import type { ExecutionRecord, IgnoredSetting } from '../executor/types';
+import { IGNORED_SETTING_KINDS } from '../executor/local-checks';
 import { formatDuration, formatNumber } from './html';
 import { bestTrial, evaluationMetrics, passesGate, type ReportEvaluation, type ReportPrediction } from './render';
 import { formatTable } from './text';
@@ -7,11 +9,21 @@ import { formatTable } from './text';
 export interface BatchCheck {
   readonly predicted: readonly number[];
   readonly actual: readonly number[];
-  readonly problemType: 'regression' | 'binary_classification';
+  readonly problemType: ProblemType;
+}
+
+/** The stage a run took its settings from, what the command line changed, and what the run ignored. */
+export interface RunStageSummary {
+  readonly name: string;
+  /** Settings the flags changed. */
+  readonly overridden: readonly { readonly flag: string; readonly path: string; readonly value: unknown }[];
+  /** Cloud-only settings of the definitions that the local run ignored, by pipeline. */
+  readonly ignored: readonly { readonly pipeline: string; readonly issue: IgnoredSetting }[];
 }
 
 /** Everything the text summary of a local run shows. */
 export interface RunSummary {
+  readonly stage?: RunStageSummary;
   readonly training?: ExecutionRecord;
   readonly inference?: ExecutionRecord;
   readonly evaluation?: ReportEvaluation;
@@ -54,6 +66,29 @@ export function batchScore(check: BatchCheck): { name: string; value: number } {
   }
   const correct = actual.filter((y, i) => (check.predicted[i] >= 0.5 ? 1 : 0) === y).length;
   return { name: 'accuracy', value: correct / n };
+}
+
+function stageLines(stage: RunStageSummary | undefined): string[] {
+  if (!stage) return [];
+  const lines = [
+    `Stage:         ${stage.name}${stage.overridden.length === 0 ? ' (its own settings)' : ''}`,
+    ...stage.overridden.map((o) => `               ${o.path} = ${JSON.stringify(o.value)} (${o.flag})`),
+  ];
+  if (stage.ignored.length > 0) {
+    // One line per kind of setting: which steps carry it.
+    const byKind = new Map<string, Set<string>>();
+    for (const { pipeline, issue } of stage.ignored) {
+      const kind = IGNORED_SETTING_KINDS[issue.code];
+      const step = /^Steps\[([^\]]+)\]/.exec(issue.path)?.[1] ?? issue.path;
+      const steps = byKind.get(kind) ?? new Set<string>();
+      steps.add(`${pipeline}/${step}`);
+      byKind.set(kind, steps);
+    }
+    lines.push('Ignored here:  cloud-only settings the definitions keep, which a local run does not act on:');
+    for (const [kind, steps] of byKind) lines.push(`               ${kind}: ${[...steps].join(', ')}`);
+  }
+  lines.push('');
+  return lines;
 }
 
 function gateLines(evaluation: ReportEvaluation | undefined): string[] {
@@ -151,6 +186,7 @@ export function formatRunSummary(summary: RunSummary): string {
   const lines = [
     '',
     '================================ Summary ================================',
+    ...stageLines(summary.stage),
     ...gateLines(summary.evaluation),
     ...tuningLines(summary.training),
     ...timingLines(records),

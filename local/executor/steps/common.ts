@@ -3,12 +3,11 @@ import * as os from 'os';
 import * as path from 'path';
 import type { ProcessResult } from '../process';
 import { StepFailure } from '../retry';
+import type { ExecutionIdentity } from './context';
 
-export const LOCAL_ACCOUNT = '000000000000';
-export const LOCAL_REGION = 'local';
-
-export function sagemakerArn(resource: string, name: string): string {
-  return `arn:aws:sagemaker:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${resource}/${name}`;
+/** The ARN of a SageMaker resource the execution creates, in its account and region. */
+export function sagemakerArn(execution: Pick<ExecutionIdentity, 'region' | 'account'>, resource: string, name: string): string {
+  return `arn:aws:sagemaker:${execution.region}:${execution.account}:${resource}/${name}`;
 }
 
 /** A SageMaker-style job name: letters, digits and hyphens, at most `max` characters. */

@@ -7,6 +7,9 @@ import type { ModelStore } from './model-store';
 
 /** Identity of the running execution. */
 export interface ExecutionIdentity {
+  /** The account and region of the ARNs the execution makes (the stage's). */
+  readonly account: string;
+  readonly region: string;
   readonly pipelineName: string;
   readonly pipelineArn: string;
   readonly executionId: string;

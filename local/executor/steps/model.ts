@@ -10,11 +10,7 @@ export async function runModelStep(ctx: StepContext): Promise<Record<string, unk
   if (args.PrimaryContainer !== undefined) {
     container = asRecord(args.PrimaryContainer, 'PrimaryContainer');
   } else {
-    const containers = args.Containers;
-    if (!Array.isArray(containers) || containers.length !== 1) {
-      throw new StepFailure('Model needs a PrimaryContainer (or exactly one entry in Containers; inference pipelines are not supported locally)');
-    }
-    container = asRecord(containers[0], 'Containers[0]');
+    container = asRecord((args.Containers as unknown[] | undefined)?.[0], 'Containers[0]');
   }
   let image = container.Image as string | undefined;
   let modelDataUrl = container.ModelDataUrl as string | undefined;
@@ -39,7 +35,7 @@ export async function runModelStep(ctx: StepContext): Promise<Record<string, unk
   const name = jobName(['pipelines', ctx.execution.executionId, ctx.stepName]);
   const model: LocalModel = {
     ModelName: name,
-    ModelArn: sagemakerArn('model', name.toLowerCase()),
+    ModelArn: sagemakerArn(ctx.execution, 'model', name.toLowerCase()),
     PrimaryContainer: {
       ...(image !== undefined ? { Image: image } : {}),
       ...(modelDataUrl !== undefined ? { ModelDataUrl: modelDataUrl } : {}),

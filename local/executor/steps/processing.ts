@@ -43,7 +43,7 @@ export async function runProcessingStep(ctx: StepContext): Promise<Record<string
   const outputs = asList(outputConfig.Outputs, 'ProcessingOutputConfig.Outputs');
   const describe = (extra: Record<string, unknown>): Record<string, unknown> => ({
     ProcessingJobName: name,
-    ProcessingJobArn: sagemakerArn('processing-job', name),
+    ProcessingJobArn: sagemakerArn(ctx.execution, 'processing-job', name),
     ...(args.ProcessingInputs !== undefined ? { ProcessingInputs: args.ProcessingInputs } : {}),
     ...(args.ProcessingOutputConfig !== undefined ? { ProcessingOutputConfig: args.ProcessingOutputConfig } : {}),
     ProcessingResources: args.ProcessingResources,
@@ -66,14 +66,6 @@ export async function runProcessingStep(ctx: StepContext): Promise<Record<string
     const s3Input = asRecord(input.S3Input, `ProcessingInputs "${inputName}" S3Input`);
     const uri = asString(s3Input.S3Uri, `ProcessingInputs "${inputName}" S3Uri`);
     const local = containerLocalPath(s3Input.LocalPath, `ProcessingInputs "${inputName}" LocalPath`, root);
-    if (s3Input.S3InputMode === 'Pipe') throw new StepFailure(`ProcessingInputs "${inputName}": Pipe mode is not supported locally; use File`);
-    if (s3Input.S3CompressionType === 'Gzip') {
-      throw new StepFailure(`ProcessingInputs "${inputName}": S3CompressionType Gzip is not supported locally; use None`);
-    }
-    const dataType = s3Input.S3DataType === 'ManifestFile' ? undefined : s3Input.S3DataType;
-    if (dataType === undefined && s3Input.S3DataType !== undefined) {
-      throw new StepFailure(`ProcessingInputs "${inputName}": S3DataType ManifestFile is not supported locally`);
-    }
     try {
       ctx.s3.downloadTo(uri, local, 'S3Prefix');
     } catch (err) {
@@ -92,7 +84,7 @@ export async function runProcessingStep(ctx: StepContext): Promise<Record<string
   fs.mkdirSync(configDir, { recursive: true });
   fs.writeFileSync(
     path.join(configDir, 'processingjobconfig.json'),
-    JSON.stringify({ ProcessingJobName: name, ProcessingJobArn: sagemakerArn('processing-job', name), ...args }, null, 2),
+    JSON.stringify({ ProcessingJobName: name, ProcessingJobArn: sagemakerArn(ctx.execution, 'processing-job', name), ...args }, null, 2),
   );
   fs.writeFileSync(path.join(configDir, 'resourceconfig.json'), JSON.stringify({ current_host: 'algo-1', hosts: ['algo-1'] }));
 

@@ -179,10 +179,6 @@ export function toolkitArgv(hyperParameters: Record<string, string>): string[] {
     .flatMap((k) => [k.length > 1 ? `--${k}` : `-${k}`, toolkitArgValue(hyperParameters[k])]);
 }
 
-const SCRIPT_MODE_HINT =
-  'local mode runs script mode only: set the sagemaker_program and sagemaker_submit_directory hyperparameters ' +
-  '(JSON-encoded strings, e.g. "\\"train.py\\"" and "\\"s3://bucket/code/sourcedir.tar.gz\\"")';
-
 /**
  * Runs one script-mode training job: code from `sagemaker_submit_directory`, channels under
  * `/opt/ml/input/data/<channel>`, SM_* environment, `--key value` hyperparameters, metrics from the log,
@@ -198,7 +194,7 @@ export async function runTrainingJob(ctx: StepContext, request: TrainingJobReque
   const modelUri = joinS3(outputPath, name, 'output', 'model.tar.gz');
   const base = {
     TrainingJobName: name,
-    TrainingJobArn: sagemakerArn('training-job', name),
+    TrainingJobArn: sagemakerArn(ctx.execution, 'training-job', name),
     ...(request.tuningJobArn ? { TuningJobArn: request.tuningJobArn } : {}),
     HyperParameters: hyperParameters,
     AlgorithmSpecification: args.AlgorithmSpecification,
@@ -244,13 +240,7 @@ export async function runTrainingJob(ctx: StepContext, request: TrainingJobReque
 
   try {
     const algorithm = asRecord(args.AlgorithmSpecification, 'AlgorithmSpecification');
-    if (algorithm.TrainingInputMode === 'Pipe') throw new StepFailure('TrainingInputMode Pipe is not supported locally; use File');
     if (!outputPath) throw new StepFailure('OutputDataConfig.S3OutputPath is missing');
-    if (hyperParameters.sagemaker_program === undefined || hyperParameters.sagemaker_submit_directory === undefined) {
-      throw new StepFailure(
-        `Training job ${name} has no ${hyperParameters.sagemaker_program === undefined ? 'sagemaker_program' : 'sagemaker_submit_directory'} hyperparameter; ${SCRIPT_MODE_HINT}`,
-      );
-    }
     const program = decodeHyperParameter(hyperParameters.sagemaker_program);
     const submitDir = decodeHyperParameter(hyperParameters.sagemaker_submit_directory);
     if (!submitDir.startsWith('s3://')) {
@@ -291,10 +281,6 @@ export async function runTrainingJob(ctx: StepContext, request: TrainingJobReque
       const channelName = asString(channel.ChannelName, `InputDataConfig[${i}].ChannelName`);
       const source = asRecord(asRecord(channel.DataSource, `Channel "${channelName}" DataSource`).S3DataSource, `Channel "${channelName}" S3DataSource`);
       const uri = asString(source.S3Uri, `Channel "${channelName}" S3Uri`);
-      if (source.S3DataType !== undefined && source.S3DataType !== 'S3Prefix') {
-        throw new StepFailure(`Channel "${channelName}": S3DataType ${String(source.S3DataType)} is not supported locally; use S3Prefix`);
-      }
-      if (channel.CompressionType === 'Gzip') throw new StepFailure(`Channel "${channelName}": CompressionType Gzip is not supported locally`);
       try {
         ctx.s3.downloadTo(uri, path.join(inputDir, 'data', channelName), 'S3Prefix');
       } catch (err) {

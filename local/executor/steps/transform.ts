@@ -30,30 +30,11 @@ export async function runTransformStep(ctx: StepContext): Promise<Record<string,
   const source = asRecord(asRecord(input.DataSource, 'TransformInput.DataSource').S3DataSource, 'TransformInput.DataSource.S3DataSource');
   const inputUri = asString(source.S3Uri, 'TransformInput.DataSource.S3DataSource.S3Uri');
   const outputUri = asString(output.S3OutputPath, 'TransformOutput.S3OutputPath');
-  if (source.S3DataType !== undefined && source.S3DataType !== 'S3Prefix') {
-    throw new StepFailure(`TransformInput S3DataType ${String(source.S3DataType)} is not supported locally; use S3Prefix`);
-  }
-  if (input.CompressionType !== undefined && input.CompressionType !== 'None') {
-    throw new StepFailure(`TransformInput CompressionType ${String(input.CompressionType)} is not supported locally; use None`);
-  }
-  const dataProcessing = args.DataProcessing as Record<string, unknown> | undefined;
-  if (
-    dataProcessing &&
-    ((dataProcessing.InputFilter ?? '$') !== '$' || (dataProcessing.OutputFilter ?? '$') !== '$' || (dataProcessing.JoinSource ?? 'None') !== 'None')
-  ) {
-    throw new StepFailure('Transform DataProcessing (InputFilter / OutputFilter / JoinSource) is not supported locally');
-  }
   const splitType = String(input.SplitType ?? 'None');
-  if (splitType !== 'Line' && splitType !== 'None') {
-    throw new StepFailure(`TransformInput SplitType ${splitType} is not supported locally; use Line or None`);
-  }
   const contentType = String(input.ContentType ?? 'text/csv');
   const accept = String(output.Accept ?? contentType);
   const batchStrategy = String(args.BatchStrategy ?? 'MultiRecord');
   const assembleWith = String(output.AssembleWith ?? 'None');
-  if (assembleWith !== 'None' && assembleWith !== 'Line') {
-    throw new StepFailure(`TransformOutput AssembleWith ${assembleWith} is not supported; use None or Line`);
-  }
 
   let model;
   try {
@@ -146,7 +127,7 @@ export async function runTransformStep(ctx: StepContext): Promise<Record<string,
   const ended = new Date().toISOString();
   const describe = (extra: Record<string, unknown>): Record<string, unknown> => ({
     TransformJobName: name,
-    TransformJobArn: sagemakerArn('transform-job', name.toLowerCase()),
+    TransformJobArn: sagemakerArn(ctx.execution, 'transform-job', name.toLowerCase()),
     ModelName: modelName,
     TransformInput: args.TransformInput,
     TransformOutput: args.TransformOutput,

@@ -100,7 +100,7 @@ export async function runTuningStep(ctx: StepContext): Promise<Record<string, un
 
   // Tuning job names are at most 32 characters.
   const tuningJobName = jobName([ctx.stepName.slice(0, 12), ctx.execution.executionId, ctx.attempt > 1 ? `a${ctx.attempt}` : ''], 32);
-  const tuningJobArn = sagemakerArn('hyper-parameter-tuning-job', tuningJobName.toLowerCase());
+  const tuningJobArn = sagemakerArn(ctx.execution, 'hyper-parameter-tuning-job', tuningJobName.toLowerCase());
   const parallel = Math.max(1, Math.min(maxParallelJobs, ctx.maxParallel, cpuCount()));
   const cpusPerTrial = Math.max(1, Math.floor(cpuCount() / parallel));
   const created = new Date().toISOString();

@@ -129,7 +129,7 @@ describe('validatePipelineDefinition', () => {
         path: 'Steps[Stop].Arguments.ErrorMessage.Std:Join.Values[3].Get',
         message:
           `"Execution.ExecutionId" reads unknown execution variable 'ExecutionId'; use one of StartDateTime, ` +
-          'CurrentDateTime, PipelineName, PipelineArn, PipelineExecutionId, PipelineExecutionArn.',
+          'CurrentDateTime, PipelineName, PipelineArn, PipelineExecutionId, PipelineExecutionArn, TrainingJobName, ProcessingJobName.',
       },
     ]);
   });
@@ -147,7 +147,7 @@ describe('validatePipelineDefinition', () => {
       ['invalid-expression', 'Steps[Eval].Arguments.ProcessingInputs[0].S3Input.S3Uri.Get'],
       ['invalid-expression', 'Steps[Stop].Arguments.ErrorMessage.Std:Join'],
     ]);
-    expect(issues[0].message).toBe("Invalid Get: 'Params.InputData' must start with Parameters., Execution. or Steps.");
+    expect(issues[0].message).toBe("Invalid Get: 'Params.InputData' must start with Parameters., Execution., PipelineExperimentConfig. or Steps.");
     expect(issues[1].message).toBe("Unknown function 'Std:Concat'; use Std:Join or Std:JsonGet.");
   });
 
@@ -297,8 +297,8 @@ describe('validatePipelineDefinition', () => {
         { Type: 'Or', Conditions: [] },
         { Type: 'Equals', LeftValue: [1], RightValue: { Name: 'x' } },
         { Type: 'Not', Condition: { Type: 'In', Values: ['a'] } },
-        // the SageMaker Python SDK's spelling of the negated condition is checked too
-        { Type: 'Not', Expression: { Type: 'LessThan', LeftValue: 1 } },
+        // older SDK releases named the negated condition `Expression`, which SageMaker rejects
+        { Type: 'Not', Expression: { Type: 'LessThan', LeftValue: 1, RightValue: 2 } },
       ];
     });
     expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
@@ -310,7 +310,7 @@ describe('validatePipelineDefinition', () => {
       'Steps[Check].Arguments.Conditions[5].LeftValue: A condition operand must be a string, number, boolean or expression, got [1].',
       'Steps[Check].Arguments.Conditions[5].RightValue: A condition operand must be a string, number, boolean or expression, got {"Name":"x"}.',
       'Steps[Check].Arguments.Conditions[6].Condition.QueryValue: In condition is missing its QueryValue.',
-      'Steps[Check].Arguments.Conditions[7].Expression.RightValue: LessThan condition is missing its RightValue.',
+      "Steps[Check].Arguments.Conditions[7].Expression: Not condition names its operand 'Expression', which SageMaker rejects; name it 'Condition'.",
     ]);
   });
 
@@ -372,29 +372,28 @@ describe('validatePipelineDefinition', () => {
     expect(issuesOf((def) => (def.Steps = []))).toEqual([
       { code: 'empty-steps', path: 'Steps', message: 'The pipeline has no steps; add at least one.' },
     ]);
-    const issues = issuesOf((def) => {
-      def.Steps[3].Arguments.IfSteps = [];
-      def.Steps[3].Arguments.ElseSteps = [];
-    });
-    expect(issues).toEqual([
-      {
-        code: 'empty-steps',
-        path: 'Steps[Check].Arguments',
-        message: "Condition step 'Check' has no IfSteps and no ElseSteps; give at least one branch a step.",
-      },
-    ]);
+  });
+
+  test('a Condition step with two empty branches is valid: SageMaker runs it, and others can read its Outcome', () => {
+    expect(
+      issuesOf((def) => {
+        def.Steps[3].Arguments.IfSteps = [];
+        def.Steps[3].Arguments.ElseSteps = [];
+      }),
+    ).toEqual([]);
   });
 
   test('unknown step types, bad Arguments and a wrong Version', () => {
     const issues = issuesOf((def) => {
       def.Version = '2021-01-01';
-      step(def, 'Stop').Type = 'Lambda';
+      step(def, 'Stop').Type = 'Lambada';
       step(def, 'Register').Arguments = 'none';
     });
     expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
       'Version: Version must be "2020-12-01", got "2021-01-01".',
       'Steps[Register].Arguments: Step \'Register\' needs an Arguments object, got "none".',
-      'Steps[Stop].Type: Step \'Stop\' has unknown type "Lambda"; use one of Processing, Training, Tuning, Condition, RegisterModel, Model, Transform, Fail.',
+      'Steps[Stop].Type: Step \'Stop\' has unknown type "Lambada"; use one of Processing, Training, Tuning, Transform, Model, ' +
+        'RegisterModel, Condition, Fail, Lambda, Callback, QualityCheck, ClarifyCheck, EMR, AutoML.',
     ]);
   });
 
@@ -403,19 +402,21 @@ describe('validatePipelineDefinition', () => {
       step(def, 'Train').CacheConfig = { Enabled: 'yes', ExpireAfter: '30 days' };
       step(def, 'Prep').CacheConfig = { Enabled: true, ExpireAfter: 'PT' };
       step(def, 'Eval').CacheConfig = { Enabled: true, ExpireAfter: 'P1DT' };
+      // SageMaker caches only the step types it documents and ignores the member on others
       step(def, 'Stop').CacheConfig = { Enabled: true };
     });
+    const hint = 'use an ISO-8601 duration such as P30D or PT12H (or the SDK\'s short form, e.g. 30d or T16m).';
     expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
-      'Steps[Prep].CacheConfig.ExpireAfter: CacheConfig.ExpireAfter of step \'Prep\' is "PT"; use an ISO-8601 duration such as P30D or PT12H.',
+      `Steps[Prep].CacheConfig.ExpireAfter: CacheConfig.ExpireAfter of step 'Prep' is "PT"; ${hint}`,
       'Steps[Train].CacheConfig.Enabled: CacheConfig.Enabled of step \'Train\' must be true or false, got "yes".',
-      'Steps[Train].CacheConfig.ExpireAfter: CacheConfig.ExpireAfter of step \'Train\' is "30 days"; use an ISO-8601 duration such as P30D or PT12H.',
-      'Steps[Eval].CacheConfig.ExpireAfter: CacheConfig.ExpireAfter of step \'Eval\' is "P1DT"; use an ISO-8601 duration such as P30D or PT12H.',
-      "Steps[Stop].CacheConfig: Step 'Stop' is a Fail step, which cannot be cached; remove CacheConfig.",
+      `Steps[Train].CacheConfig.ExpireAfter: CacheConfig.ExpireAfter of step 'Train' is "30 days"; ${hint}`,
+      `Steps[Eval].CacheConfig.ExpireAfter: CacheConfig.ExpireAfter of step 'Eval' is "P1DT"; ${hint}`,
     ]);
   });
 
   test('valid ISO-8601 durations pass', () => {
-    for (const duration of ['P30D', 'PT12H', 'P1Y2M3DT4H5M6S', 'P2W', 'PT0.5S']) {
+    // ISO-8601, and the forms the SageMaker Python SDK and the AWS guide write: lowercase, without P
+    for (const duration of ['P30D', 'PT12H', 'P1Y2M3DT4H5M6S', 'P2W', 'PT0.5S', '30d', 'T12H', 'p30d', 'T16m', '30dT5h', '5y']) {
       expect(issuesOf((def) => (step(def, 'Train').CacheConfig = { Enabled: true, ExpireAfter: duration }))).toEqual([]);
     }
   });
@@ -485,5 +486,60 @@ describe('assertValid', () => {
         '  - Parameters[Threshold].DefaultValue: Parameter \'Threshold\' is Float but its DefaultValue is "high" (string); give a float default.\n' +
         "  - Steps[Register]: Step name 'Register' is used twice (in the IfSteps of Check and in the ElseSteps of Check); step names must be unique across all branches.",
     );
+  });
+
+  test('forms the SageMaker Python SDK writes: Std:JsonGet by S3Uri, PipelineExperimentConfig reads, a null config', () => {
+    expect(
+      issuesOf((def) => {
+        def.PipelineExperimentConfig = null;
+        step(def, 'Stop').Arguments.ErrorMessage = {
+          'Std:Join': {
+            On: ' ',
+            Values: [
+              { Get: 'PipelineExperimentConfig.ExperimentName' },
+              { Get: 'Execution.TrainingJobName' },
+              { 'Std:JsonGet': { S3Uri: { 'Std:Join': { On: '/', Values: ['s3://b', { Get: 'Execution.PipelineExecutionId' }, 'r.json'] } }, Path: 'a.b' } },
+            ],
+          },
+        };
+      }),
+    ).toEqual([]);
+  });
+
+  test('what those forms read is still checked', () => {
+    const issues = issuesOf((def) => {
+      step(def, 'Stop').Arguments.ErrorMessage = {
+        'Std:Join': {
+          On: ' ',
+          Values: [
+            { Get: 'PipelineExperimentConfig.RunName' },
+            { 'Std:JsonGet': { S3Uri: { Get: 'Parameters.Nope' }, Path: 'a' } },
+            { 'Std:JsonGet': { S3Uri: 7, Path: 'a' } },
+          ],
+        },
+      };
+    });
+    expect(issues.map((i) => `${i.code} ${i.path}`)).toEqual([
+      'invalid-expression Steps[Stop].Arguments.ErrorMessage.Std:Join.Values[0].Get',
+      'unknown-parameter Steps[Stop].Arguments.ErrorMessage.Std:Join.Values[1].Std:JsonGet.S3Uri.Get',
+      'invalid-expression Steps[Stop].Arguments.ErrorMessage.Std:Join.Values[2].Std:JsonGet.S3Uri',
+    ]);
+    expect(issues[0].message).toContain("use one of ExperimentName, TrialName");
+  });
+
+  test('every step type of the format is known, and job steps need the arguments their API request requires', () => {
+    const issues = issuesOf((def) => {
+      def.Steps.push({ Name: 'Notify', Type: 'Lambda', Arguments: { anything: 1 }, FunctionArn: 'arn:aws:lambda:us-east-1:111111111111:function:f' });
+      def.Steps.push({ Name: 'Wait', Type: 'Callback', Arguments: {}, SqsQueueUrl: 'https://sqs' });
+      def.Steps.push({ Name: 'Emr', Type: 'EMR', Arguments: { ClusterId: 'j-1' }, RetryPolicies: [{ ExceptionType: ['Step.SERVICE_FAULT'] }] });
+      delete step(def, 'Train').Arguments.RoleArn;
+    });
+    expect(issues).toEqual([
+      {
+        code: 'missing-argument',
+        path: 'Steps[Train].Arguments.RoleArn',
+        message: "Training step 'Train' has no RoleArn in its Arguments; the request SageMaker makes from them requires it.",
+      },
+    ]);
   });
 });

@@ -1,14 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  benchRun,
-  overheadTable,
-  parseBenchArgs,
-  stepOverheads,
-  totalOverhead,
-} from '../../../local/bench';
-import { DEFAULT_ROWS, UsageError } from '../../../local/cli';
+import { benchRun, overheadTable, stepOverheads, totalOverhead } from '../../../local/bench/pipelines';
+import { BenchUsageError, DEFAULT_BENCH_ROWS, parseBenchArgs } from '../../../local/bench/usage';
 import { inferenceRecord, trainingRecord } from '../report/fixture';
 
 describe('bench arithmetic', () => {
@@ -38,17 +32,26 @@ describe('bench arithmetic', () => {
   });
 
   test('arguments', () => {
-    expect(parseBenchArgs([])).toEqual({ rows: DEFAULT_ROWS, factor: 5, trials: 6, seed: 42, keep: false, help: false });
-    expect(parseBenchArgs(['--rows', '300', '--factor', '2', '--trials', '3', '--keep'])).toMatchObject({
+    expect(parseBenchArgs([])).toEqual({
+      rows: DEFAULT_BENCH_ROWS,
+      factor: 5,
+      trials: 6,
+      seed: 42,
+      keep: false,
+      only: ['pipelines'],
+      help: false,
+    });
+    expect(parseBenchArgs(['--rows', '300', '--factor', '2', '--trials', '3', '--keep', '--only', 'pipelines'])).toMatchObject({
       rows: 300,
       factor: 2,
       trials: 3,
       keep: true,
     });
-    expect(() => parseBenchArgs(['--rows', '10'])).toThrow(UsageError);
+    expect(() => parseBenchArgs(['--rows', '10'])).toThrow(BenchUsageError);
     expect(() => parseBenchArgs(['--rows', '10'])).toThrow('--rows must be a whole number of at least 50, got "10"');
-    expect(() => parseBenchArgs(['--factor'])).toThrow('--factor must be a whole number of at least 1, got nothing');
-    expect(() => parseBenchArgs(['--fast'])).toThrow('unknown option "--fast"');
+    expect(() => parseBenchArgs(['--factor'])).toThrow("Option '--factor <value>' argument missing");
+    expect(() => parseBenchArgs(['--fast'])).toThrow("Unknown option '--fast'");
+    expect(() => parseBenchArgs(['--only', 'pipelines,gpu'])).toThrow('--only names unknown section "gpu": use pipelines');
   });
 });
 
@@ -60,8 +63,8 @@ describe('bench run', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('runs both pipelines without cache and accounts for every millisecond', async () => {
-    const runs = await benchRun(400, { rows: 400, factor: 1, trials: 2, seed: 5, keep: false }, dir);
-    expect(runs.map((r) => r.record.pipelineName)).toEqual(['local-training-pipeline', 'local-inference-pipeline']);
+    const runs = await benchRun(400, { rows: 400, factor: 1, trials: 2, seed: 5, keep: false, only: ['pipelines'] }, dir);
+    expect(runs.map((r) => r.record.pipelineName)).toEqual(['mlops-dev-training', 'mlops-dev-inference']);
     for (const run of runs) {
       expect(run.record.status).toBe('Succeeded');
       expect(run.record.steps.some((s) => s.status === 'Cached')).toBe(false);

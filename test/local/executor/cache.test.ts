@@ -3,7 +3,7 @@ import * as path from 'path';
 import { createTarGz, extractTarGz } from '../../../lib/util/tar';
 import { executePipeline, type ExecutionRecord } from '../../../local/executor';
 import { StepCache, canonicalJson } from '../../../local/executor/cache';
-import { parseIsoDuration } from '../../../local/executor/duration';
+import { parseIsoDuration } from '../../../lib/sagemaker-pipelines/duration';
 import { BUCKET, fixturePipeline, newWorkspace, PYTHON, removeTemporaryFolders, temporaryFolder, type Workspace } from './helpers';
 
 afterAll(removeTemporaryFolders);

@@ -52,7 +52,7 @@ describe('executePipeline on a fixture training pipeline', () => {
     const prep = step(record, 'Prep').properties!;
     expect(prep.ProcessingJobStatus).toBe('Completed');
     expect(prep.ProcessingJobName).toBe('pipelines-exec-pass-Prep');
-    expect(prep.ProcessingJobArn).toBe('arn:aws:sagemaker:local:000000000000:processing-job/pipelines-exec-pass-Prep');
+    expect(prep.ProcessingJobArn).toBe('arn:aws:sagemaker:us-east-1:000000000000:processing-job/pipelines-exec-pass-Prep');
 
     // Tuning: 3 trials, ranked best first, names <tuning-job>-NNN-<hash>
     const tune = step(record, 'Tune');
@@ -112,7 +112,7 @@ describe('executePipeline on a fixture training pipeline', () => {
     const evaluation = JSON.parse(ws.s3.getText(`s3://${BUCKET}/eval/exec-pass/evaluation.json`));
     expect(evaluation.regression_metrics.rmse.value).toBeCloseTo(trialModel.loss, 6);
     const register = step(record, 'Register').properties!;
-    expect(register.ModelPackageArn).toBe('arn:aws:sagemaker:local:000000000000:model-package/fixture-models/1');
+    expect(register.ModelPackageArn).toBe('arn:aws:sagemaker:us-east-1:000000000000:model-package/fixture-models/1');
     const pkg = ws.registry.describeModelPackage(String(register.ModelPackageArn));
     expect(pkg.ModelApprovalStatus).toBe('PendingManualApproval');
     expect(pkg.Metrics).toEqual(evaluation);

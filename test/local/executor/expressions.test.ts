@@ -33,6 +33,7 @@ const ctx: ExpressionContext = {
   parameterType: (name) => ({ Threshold: 'Float', Name: 'String', Flag: 'Boolean', Count: 'Integer' })[name] as never,
   execution: (name) =>
     ({ PipelineExecutionId: 'exec123', PipelineName: 'training', StartDateTime: '2026-01-01T00:00:00.000Z' })[name],
+  experimentConfig: (name) => ({ ExperimentName: 'training', TrialName: 'exec123' })[name],
   stepProperties: (name) => properties[name],
   propertyFile: (step, file) => {
     const found = reports[`${step}/${file}`];
@@ -52,6 +53,8 @@ describe('expressions', () => {
     expect(resolveValue({ Get: 'Execution.PipelineExecutionId' }, ctx)).toBe('exec123');
     expect(() => resolveValue({ Get: 'Parameters.Missing' }, ctx)).toThrow('Cannot resolve {"Get":"Parameters.Missing"}: no parameter "Missing"');
     expect(() => resolveValue({ Get: 'Execution.Nope' }, ctx)).toThrow(/unknown execution variable "Nope" \(use one of StartDateTime/);
+    expect(resolveValue({ Get: 'PipelineExperimentConfig.TrialName' }, ctx)).toBe('exec123');
+    expect(() => resolveValue({ Get: 'PipelineExperimentConfig.RunName' }, ctx)).toThrow(/experiment tracking off/);
   });
 
   test('step property paths with .a, [0] and [\'key\'] (lists indexed by their name field)', () => {
@@ -76,7 +79,7 @@ describe('expressions', () => {
     expect(() => resolveValue({ Get: 'Steps.Preprocess.ProcessingJobName[0]' }, ctx)).toThrow(/ProcessingJobName is not a list/);
     expect(() => resolveValue({ Get: 'Steps.Preprocess..ProcessingJobName' }, ctx)).toThrow(ExpressionError);
     expect(() => resolveValue({ Get: 'Steps.Preprocess.Outputs[train]' }, ctx)).toThrow(/must be a number or a quoted key/);
-    expect(() => resolveValue({ Get: 'Foo.Bar' }, ctx)).toThrow(/must start with Parameters\., Execution\. or Steps\./);
+    expect(() => resolveValue({ Get: 'Foo.Bar' }, ctx)).toThrow(/must start with Parameters\., Execution\., PipelineExperimentConfig\. or Steps\./);
   });
 
   test('Std:Join formats values like SageMaker (Float parameters keep a decimal point)', () => {
@@ -159,8 +162,7 @@ describe('conditions', () => {
     expect(evaluateCondition({ Type: 'In', QueryValue: { Get: 'Parameters.Name' }, Values: ['x', 'abc'] }, ctx)).toBe(true);
     expect(evaluateCondition({ Type: 'In', QueryValue: 3, Values: [1, 2] }, ctx)).toBe(false);
     expect(evaluateCondition({ Type: 'Not', Condition: cond('Equals', 1, 1) }, ctx)).toBe(false);
-    // the SageMaker Python SDK's spelling
-    expect(evaluateCondition({ Type: 'Not', Expression: cond('Equals', 1, 2) }, ctx)).toBe(true);
+    expect(evaluateCondition({ Type: 'Not', Condition: cond('Equals', 1, 2) }, ctx)).toBe(true);
     expect(evaluateCondition({ Type: 'Or', Conditions: [cond('Equals', 1, 2), cond('Equals', 2, 2)] }, ctx)).toBe(true);
     expect(evaluateCondition({ Type: 'Or', Conditions: [cond('Equals', 1, 2), cond('Equals', 2, 3)] }, ctx)).toBe(false);
     expect(evaluateConditions([cond('Equals', 1, 1), cond('LessThan', 1, 2)], ctx)).toBe(true);

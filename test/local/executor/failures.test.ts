@@ -241,7 +241,7 @@ describe('definitions that cannot run', () => {
     const ws = newWorkspace();
     const definition = fixturePipeline();
     (definition.Steps as unknown[]).push({ Name: 'Emr', Type: 'EMR', Arguments: {} });
-    await expectRejected(ws, definition, /step "Emr" has Type "EMR", which local mode does not run \(supported: Processing, Training/);
+    await expectRejected(ws, definition, /step "Emr" has Type "EMR", which local mode does not run \(it runs: Processing, Training/);
   });
 
   test('unknown parameter overrides and type mismatches name the value', async () => {

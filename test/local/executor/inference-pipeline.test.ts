@@ -196,7 +196,7 @@ describe('Training, RegisterModel, Model and Transform steps with the real scrip
       definition: inferencePipelineDefinition({ roleArn: 'arn:aws:iam::000000000000:role/local', artifactBucketName: BUCKET }),
       pipelineName: 'inference',
       parameters: {
-        ModelPackageArn: 'arn:aws:sagemaker:local:000000000000:model-package/inference-test/99',
+        ModelPackageArn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/inference-test/99',
         BatchInputUri: `s3://${BUCKET}/batch/in/`,
       },
       s3,

@@ -25,7 +25,7 @@ describe('LocalModelRegistry', () => {
     const other = registry.createModelPackage({ ModelPackageGroupName: 'fraud' });
     expect(first.ModelPackageVersion).toBe(1);
     expect(first.ModelApprovalStatus).toBe('PendingManualApproval');
-    expect(second.ModelPackageArn).toBe('arn:aws:sagemaker:local:000000000000:model-package/churn/2');
+    expect(second.ModelPackageArn).toBe('arn:aws:sagemaker:us-east-1:000000000000:model-package/churn/2');
     expect(other.ModelPackageVersion).toBe(1);
     expect(fs.existsSync(path.join(registry.root, 'churn', '2.json'))).toBe(true);
     const described = registry.describeModelPackage(second.ModelPackageArn);

@@ -2,8 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { layoutGraph, renderReport, writeReport } from '../../../local/report';
-import { dumpDom } from './chromium';
+import { browserTest, dumpDom } from '../../helpers/browser-test';
 import { EVALUATION_REPORT, inferenceRecord, trainingRecord } from './fixture';
+
+const EVIL = '<script>document.title="pwned"</script><img src=x onerror="document.title=\'pwned\'">';
 
 function count(text: string, pattern: RegExp): number {
   return (text.match(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`)) ?? []).length;
@@ -26,20 +28,19 @@ describe('run report', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('renders graph, timeline, trials and metrics that a browser displays', () => {
-    // GIVEN a training run (quality gate passed) and an inference run with a cached step
-    const file = writeReport(path.join(dir, 'ok', 'report.html'), [trainingRecord(), inferenceRecord()], {
+  /** A training run (quality gate passed) and an inference run with a cached step. */
+  const passedRun = (name: string): string =>
+    writeReport(path.join(dir, name, 'report.html'), [trainingRecord(), inferenceRecord()], {
       title: 'Local run',
       evaluation: { report: EVALUATION_REPORT, gateMetric: 'r2', threshold: 0.7, direction: 'Maximize' },
       predictions: [{ format: 'text/csv', predicted: 1200.5, actual: 1180 }],
       artifacts: [{ label: 'Model', path: '/tmp/work/s3/model.tar.gz' }],
     });
 
-    // WHEN Chromium loads it and runs its script
-    const dom = dumpDom(file);
-
-    // THEN the script ran without error
-    expect(dom).toMatch(/<html[^>]*data-report-ready="true"/);
+  test('renders graph, timeline, trials and metrics into the page itself', () => {
+    // GIVEN two runs WHEN the report is written THEN the page holds every element (the script only adds interaction)
+    const file = passedRun('ok');
+    const dom = fs.readFileSync(file, 'utf8');
     // the graph has one node per step, coloured by status
     const graph = section(dom, 'pipeline-graph');
     expect(count(graph, /<g class="node /)).toBe(8);
@@ -76,8 +77,15 @@ describe('run report', () => {
     expect(html).not.toMatch(/@import|<link\b|\bsrc=/);
   });
 
-  test('a failed gate shows the failed Fail step, its message and a fail verdict', () => {
-    const file = writeReport(path.join(dir, 'fail', 'report.html'), [trainingRecord({ gatePassed: false })], {
+  browserTest('in a browser, the page\'s script runs without error over the same content', () => {
+    const dom = dumpDom(passedRun('browser'));
+    expect(dom).toMatch(/<html[^>]*data-report-ready="true"/);
+    expect(count(section(dom, 'pipeline-graph'), /<g class="node /)).toBe(8);
+    expect(section(dom, 'metrics')).toMatch(/id="quality-gate" class="gate-verdict pass" data-passed="true"/);
+  });
+
+  const failedRun = (): string =>
+    writeReport(path.join(dir, 'fail', 'report.html'), [trainingRecord({ gatePassed: false })], {
       evaluation: {
         report: { regression_metrics: { r2: { value: 0.41 } } },
         gateMetric: 'r2',
@@ -85,27 +93,34 @@ describe('run report', () => {
         direction: 'Maximize',
       },
     });
-    const dom = dumpDom(file);
-    const graph = section(dom, 'pipeline-graph');
+
+  test('a failed gate shows the failed Fail step and a fail verdict', () => {
+    const html = fs.readFileSync(failedRun(), 'utf8');
+    const graph = section(html, 'pipeline-graph');
     expect(graph).toMatch(/<g class="node status-failed[^"]*" data-step="QualityGateFailed"/);
     expect(graph).toMatch(/<g class="node status-notexecuted" data-step="Register"/);
+    expect(section(html, 'metrics')).toMatch(/class="gate-verdict fail" data-passed="false"/);
+  });
+
+  browserTest('in a browser, the failed step is selected and its message shown as text', () => {
+    const dom = dumpDom(failedRun());
     // the script selected the failed step and wrote its message into the details panel as text
-    expect(graph).toContain('r2 0.41 is below the threshold 0.7 &lt;b&gt;not bold&lt;/b&gt;');
-    expect(section(dom, 'metrics')).toMatch(/class="gate-verdict fail" data-passed="false"/);
+    expect(section(dom, 'pipeline-graph')).toContain('r2 0.41 is below the threshold 0.7 &lt;b&gt;not bold&lt;/b&gt;');
     expect(dom).not.toContain('<b>not bold</b>');
   });
 
-  test('escapes step names and messages so they cannot inject markup or script', () => {
-    const evil = '<script>document.title="pwned"</script><img src=x onerror="document.title=\'pwned\'">';
-    const file = writeReport(path.join(dir, 'evil', 'report.html'), [trainingRecord({ preprocessName: evil })], {
-      title: 'Escaping check',
-    });
-    const html = fs.readFileSync(file, 'utf8');
+  const evilRun = (): string =>
+    writeReport(path.join(dir, 'evil', 'report.html'), [trainingRecord({ preprocessName: EVIL })], { title: 'Escaping check' });
+
+  test('escapes step names and messages in the page source', () => {
+    const html = fs.readFileSync(evilRun(), 'utf8');
     expect(html).not.toContain('<script>document.title');
     expect(html).not.toContain('<img src=x');
     expect(html).toContain('&lt;script&gt;document.title=&quot;pwned&quot;');
+  });
 
-    const dom = dumpDom(file);
+  browserTest('in a browser, escaped names inject no markup or script', () => {
+    const dom = dumpDom(evilRun());
     expect(dom).toMatch(/<title>Escaping check<\/title>/);
     expect(dom).not.toMatch(/<img\b/);
     // two script elements only: the JSON data block and the report's own script

@@ -1,0 +1,34 @@
+/**
+ * The names people type (pipelines, the model package group, exports), derived from one prefix per environment.
+ * The stacks and local mode both take them from here, so a local run names things as the deployment does.
+ */
+
+/** The name prefix of an environment: `mlops-<stage>`. */
+export function namePrefixOf(stageName: string): string {
+  return `mlops-${stageName}`;
+}
+
+/** Names of an environment's resources that humans and other systems refer to. */
+export interface ResourceNames {
+  /** The prefix itself. */
+  readonly prefix: string;
+  /** The model package group (the model registry of the environment). */
+  readonly modelPackageGroup: string;
+  /** The training pipeline. */
+  readonly trainingPipeline: string;
+  /** The inference (batch transform) pipeline. */
+  readonly inferencePipeline: string;
+  /** The CloudFormation export of a data stack output, e.g. `exportName('RawDataBucketName')`. */
+  exportName(outputId: string): string;
+}
+
+/** The resource names of the environment with name prefix `prefix`. */
+export function resourceNames(prefix: string): ResourceNames {
+  return {
+    prefix,
+    modelPackageGroup: `${prefix}-models`,
+    trainingPipeline: `${prefix}-training`,
+    inferencePipeline: `${prefix}-inference`,
+    exportName: (outputId: string) => `${prefix}:${outputId}`,
+  };
+}
