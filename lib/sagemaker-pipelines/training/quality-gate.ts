@@ -82,10 +82,13 @@ function registerStep(context: TrainingBuildContext, evaluate: ProcessingStep, b
         ],
         SupportedTransformInstanceTypes: [...(props.inferenceInstanceTypes?.transform ?? ['ml.m5.xlarge'])],
       },
+      // The gate a version passed, for reviewers and the approval notification (metadata values are strings).
       CustomerMetadataProperties: {
         ProblemType: props.problemType,
         LabelColumn: props.labelColumn,
         QualityMetric: resolved.gateMetric,
+        QualityMetricDirection: metricDirection(props.problemType, resolved.gateMetric),
+        QualityThreshold: Expressions.join([parameters.qualityThreshold]),
       },
     },
   });

@@ -344,7 +344,13 @@ describe('trainingPipelineDefinition', () => {
           SupportedRealtimeInferenceInstanceTypes: ['ml.m5.large', 'ml.m5.xlarge'],
           SupportedTransformInstanceTypes: ['ml.m5.xlarge'],
         },
-        CustomerMetadataProperties: { ProblemType: 'regression', LabelColumn: 'target', QualityMetric: 'r2' },
+        CustomerMetadataProperties: {
+          ProblemType: 'regression',
+          LabelColumn: 'target',
+          QualityMetric: 'r2',
+          QualityMetricDirection: 'Maximize',
+          QualityThreshold: { 'Std:Join': { On: '', Values: [{ Get: 'Parameters.QualityThreshold' }] } },
+        },
       },
       RetryPolicies: [DEFAULT_RETRIES[0]],
     });
