@@ -2,36 +2,11 @@ import type { PipelineDefinition } from '../../../lib/sagemaker-pipelines/defini
 import { expressionKind } from '../../../lib/sagemaker-pipelines/expressions';
 import { parseGetPath, type PathSegment } from '../../../lib/sagemaker-pipelines/property-path';
 import { isUnresolved } from '../../../lib/sagemaker-pipelines/tokens';
-import { isRecord, show, type Json } from '../../../lib/sagemaker-pipelines/private/json';
+import { isRecord, type Json } from '../../../lib/sagemaker-pipelines/private/json';
+import type { BotocoreServiceModel } from '../../../local/aws/api-model';
+import { SCALAR_SHAPE_TYPES, ShapeChecker, type ShapeInterceptor } from '../../../local/aws/shape-check';
 
-/** A member reference inside a botocore shape. */
-export interface BotocoreShapeRef {
-  readonly shape: string;
-}
-
-/** A shape of a botocore service model (the parts the checker reads). */
-export interface BotocoreShape {
-  readonly type: string;
-  readonly members?: { readonly [name: string]: BotocoreShapeRef };
-  readonly required?: readonly string[];
-  readonly member?: BotocoreShapeRef;
-  readonly key?: BotocoreShapeRef;
-  readonly value?: BotocoreShapeRef;
-  readonly enum?: readonly string[];
-  readonly min?: number;
-  readonly max?: number;
-  readonly pattern?: string;
-  readonly union?: boolean;
-}
-
-/** A botocore service model (service-2.json). */
-export interface BotocoreServiceModel {
-  readonly metadata?: { readonly apiVersion?: string; readonly serviceId?: string };
-  readonly operations?: {
-    readonly [name: string]: { readonly input?: BotocoreShapeRef; readonly output?: BotocoreShapeRef };
-  };
-  readonly shapes: { readonly [name: string]: BotocoreShape };
-}
+export type { BotocoreServiceModel, BotocoreShape, BotocoreShapeRef } from '../../../local/aws/api-model';
 
 /** The API operation whose request a step's Arguments are, by step type. */
 export const STEP_OPERATIONS: { readonly [stepType: string]: string } = {
@@ -76,30 +51,29 @@ export interface ArgumentIssue {
   readonly message: string;
 }
 
-const SCALAR_TYPES = ['string', 'integer', 'long', 'float', 'double', 'boolean', 'timestamp', 'blob'];
-const MAX_LISTED_VALUES = 12;
-
-
-function listValues(values: readonly string[]): string {
-  return values.length <= MAX_LISTED_VALUES
-    ? values.join(', ')
-    : `${values.slice(0, MAX_LISTED_VALUES).join(', ')}, ... (${values.length} values)`;
-}
-
 function article(word: string): string {
   return /^[aeiou]/.test(word) ? 'an' : 'a';
 }
 
-function describe(value: Json): string {
-  if (Array.isArray(value)) return 'a list';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${show(value)}`;
-}
+/**
+ * Pipeline expressions stand for a value of whatever type the member needs, except that a Std:Join is a string;
+ * unresolved CDK tokens are not checked.
+ */
+const pipelineValues: ShapeInterceptor = (value, shapeName, shape, path, report) => {
+  const kind = expressionKind(value as Json);
+  if (kind) {
+    if (!SCALAR_SHAPE_TYPES.includes(shape.type)) {
+      report(path, `${kind} cannot stand for ${article(shape.type)} ${shape.type} (${shapeName}); give the ${shape.type} itself.`);
+    } else if (kind === 'Std:Join' && shape.type !== 'string') {
+      report(path, `Std:Join yields a string, but ${shapeName} is ${article(shape.type)} ${shape.type}.`);
+    }
+    return true;
+  }
+  return isUnresolved(value);
+};
 
-/** Checks JSON values against botocore shapes. */
-class ShapeChecker {
-  private readonly patterns = new Map<string, RegExp | null>();
+/** Checks step Arguments against the API request shapes, and step property references against Describe* shapes. */
+class StepArgumentChecker {
   public readonly issues: ArgumentIssue[] = [];
   private stepName = '';
 
@@ -116,7 +90,11 @@ class ShapeChecker {
       this.report(path, `the service model has no request shape for ${operation}; is it the SageMaker model?`);
       return;
     }
-    this.check(args, shapeName, path, PIPELINE_SUPPLIED_MEMBERS[stepType] ?? []);
+    const checker = new ShapeChecker(this.model, { intercept: pipelineValues });
+    checker.check(args, shapeName, path, PIPELINE_SUPPLIED_MEMBERS[stepType] ?? []);
+    for (const issue of checker.issues) {
+      this.report(issue.path, issue.message);
+    }
   }
 
   private report(path: string, message: string): void {
@@ -187,190 +165,6 @@ class ShapeChecker {
     return undefined;
   }
 
-  private check(value: Json, shapeName: string, path: string, omitted: readonly string[] = []): void {
-    const shape = this.model.shapes[shapeName];
-    if (!shape) {
-      this.report(path, `the service model has no shape '${shapeName}'.`);
-      return;
-    }
-    const kind = expressionKind(value);
-    if (kind) {
-      // An expression stands for a value of whatever type the member needs, except that a Std:Join is a string.
-      if (!SCALAR_TYPES.includes(shape.type)) {
-        this.report(path, `${kind} cannot stand for ${article(shape.type)} ${shape.type} (${shapeName}); give the ${shape.type} itself.`);
-      } else if (kind === 'Std:Join' && shape.type !== 'string') {
-        this.report(path, `Std:Join yields a string, but ${shapeName} is ${article(shape.type)} ${shape.type}.`);
-      }
-      return;
-    }
-    if (isUnresolved(value)) {
-      return;
-    }
-    switch (shape.type) {
-      case 'structure':
-        this.checkStructure(value, shapeName, shape, path, omitted);
-        return;
-      case 'list':
-        this.checkList(value, shapeName, shape, path);
-        return;
-      case 'map':
-        this.checkMap(value, shapeName, shape, path);
-        return;
-      case 'string':
-        this.checkString(value, shapeName, shape, path);
-        return;
-      case 'integer':
-      case 'long':
-        if (typeof value !== 'number' || !Number.isInteger(value)) {
-          this.report(path, `expected an integer (${shapeName}), got ${describe(value)}.`);
-        } else {
-          this.checkBounds(value, shape, path, 'value');
-        }
-        return;
-      case 'float':
-      case 'double':
-        if (typeof value !== 'number' || !Number.isFinite(value)) {
-          this.report(path, `expected a number (${shapeName}), got ${describe(value)}.`);
-        } else {
-          this.checkBounds(value, shape, path, 'value');
-        }
-        return;
-      case 'boolean':
-        if (typeof value !== 'boolean') {
-          this.report(path, `expected true or false (${shapeName}), got ${describe(value)}.`);
-        }
-        return;
-      case 'timestamp':
-        if (!(typeof value === 'number' || (typeof value === 'string' && !Number.isNaN(Date.parse(value))))) {
-          this.report(path, `expected a timestamp (ISO-8601 string or epoch seconds), got ${describe(value)}.`);
-        }
-        return;
-      case 'blob':
-        if (typeof value !== 'string') {
-          this.report(path, `expected base64 data as a string, got ${describe(value)}.`);
-        }
-        return;
-      default:
-        this.report(path, `unsupported shape type '${shape.type}' of ${shapeName}.`);
-    }
-  }
-
-  private checkStructure(
-    value: Json,
-    shapeName: string,
-    shape: BotocoreShape,
-    path: string,
-    omitted: readonly string[],
-  ): void {
-    if (!isRecord(value)) {
-      this.report(path, `expected an object (${shapeName}), got ${describe(value)}.`);
-      return;
-    }
-    const members = shape.members ?? {};
-    const names = Object.keys(members);
-    for (const [key, memberValue] of Object.entries(value)) {
-      const ref = members[key];
-      if (!ref) {
-        this.report(`${path}.${key}`, `unknown member '${key}' of ${shapeName}; valid members: ${names.join(', ')}.`);
-        continue;
-      }
-      this.check(memberValue, ref.shape, `${path}.${key}`);
-    }
-    for (const required of shape.required ?? []) {
-      if (value[required] === undefined && !omitted.includes(required)) {
-        this.report(`${path}.${required}`, `missing required member '${required}' of ${shapeName}.`);
-      }
-    }
-    if (shape.union) {
-      const set = Object.keys(value).filter((k) => value[k] !== undefined);
-      if (set.length !== 1) {
-        this.report(path, `${shapeName} takes exactly one of ${names.join(', ')}; got ${set.length ? set.join(', ') : 'none'}.`);
-      }
-    }
-  }
-
-  private checkList(value: Json, shapeName: string, shape: BotocoreShape, path: string): void {
-    if (!Array.isArray(value)) {
-      this.report(path, `expected a list (${shapeName}), got ${describe(value)}.`);
-      return;
-    }
-    this.checkBounds(value.length, shape, path, 'number of items');
-    if (shape.member) {
-      const member = shape.member.shape;
-      value.forEach((item, i) => this.check(item, member, `${path}[${i}]`));
-    }
-  }
-
-  private checkMap(value: Json, shapeName: string, shape: BotocoreShape, path: string): void {
-    if (!isRecord(value)) {
-      this.report(path, `expected an object (map ${shapeName}), got ${describe(value)}.`);
-      return;
-    }
-    const entries = Object.entries(value);
-    this.checkBounds(entries.length, shape, path, 'number of entries');
-    for (const [key, item] of entries) {
-      if (shape.key) {
-        this.check(key, shape.key.shape, `${path}['${key}'] (key)`);
-      }
-      if (shape.value) {
-        this.check(item, shape.value.shape, `${path}['${key}']`);
-      }
-    }
-  }
-
-  private checkString(value: Json, shapeName: string, shape: BotocoreShape, path: string): void {
-    if (typeof value !== 'string') {
-      this.report(path, `expected a string (${shapeName}), got ${describe(value)}.`);
-      return;
-    }
-    if (shape.enum && !shape.enum.includes(value)) {
-      this.report(path, `${show(value)} is not one of ${listValues(shape.enum)}.`);
-      return;
-    }
-    if (shape.min !== undefined && value.length < shape.min) {
-      this.report(path, `${show(value)} is shorter than ${shape.min} characters (${shapeName}).`);
-    }
-    if (shape.max !== undefined && value.length > shape.max) {
-      this.report(path, `${show(value)} is longer than ${shape.max} characters (${shapeName}).`);
-    }
-    if (shape.pattern) {
-      const pattern = this.compile(shape.pattern);
-      if (pattern && !pattern.test(value)) {
-        this.report(path, `${show(value)} does not match the pattern ${shape.pattern} of ${shapeName}.`);
-      }
-    }
-  }
-
-  private checkBounds(value: number, shape: BotocoreShape, path: string, what: string): void {
-    if (shape.min !== undefined && value < shape.min) {
-      this.report(path, `${what} ${value} is less than the minimum ${shape.min}.`);
-    }
-    if (shape.max !== undefined && value > shape.max) {
-      this.report(path, `${what} ${value} is more than the maximum ${shape.max}.`);
-    }
-  }
-
-  /** Compiles a botocore pattern; patterns that JavaScript cannot compile with their meaning are skipped. */
-  private compile(source: string): RegExp | null {
-    let pattern = this.patterns.get(source);
-    if (pattern === undefined) {
-      pattern = null;
-      try {
-        pattern = new RegExp(source, 'u');
-      } catch {
-        // Without the u flag, \p{...} would silently mean "p{...}": only fall back when there is none.
-        if (!/\\[pP]\{/.test(source)) {
-          try {
-            pattern = new RegExp(source);
-          } catch {
-            pattern = null;
-          }
-        }
-      }
-      this.patterns.set(source, pattern);
-    }
-    return pattern;
-  }
 }
 
 function forEachStep(steps: Json, visit: (name: string, type: string, args: Json, path: string) => void): void {
@@ -414,7 +208,7 @@ export function checkStepArguments(
   definition: PipelineDefinition | unknown,
   serviceModel: BotocoreServiceModel,
 ): ArgumentIssue[] {
-  const checker = new ShapeChecker(serviceModel);
+  const checker = new StepArgumentChecker(serviceModel);
   if (isRecord(definition)) {
     const stepTypes = new Map<string, string>();
     forEachStep(definition.Steps, (name, type) => stepTypes.set(name, type));
