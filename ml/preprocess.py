@@ -3,9 +3,14 @@
 Runs as a SageMaker Processing job in the scikit-learn 1.2-1 image, which uploads this file on its own: it must
 stay self-contained (stdlib, numpy, pandas and scikit-learn only; no imports of sibling modules).
 
-Reads every ``*.csv`` (with a header) under ``--input-dir`` and writes
+Reads every ``*.csv`` (with a header) under ``--input-dir``, recursively, skipping hidden files and folders and the
+``_``-prefixed markers Spark and Hadoop write (``_SUCCESS``, ``_temporary``; checksum ``.crc`` files are hidden).
+The input may be an ETL run's curated prefix (``data/`` part files, ``schema.json``, ``report.json``): its
+``schema.json`` (at the input root) then fixes the label, the problem type and the feature order, and is carried
+into this step's schema.json as ``encoding``, which train.py packages with the model so that inference.py can
+encode raw rows exactly as the ETL job did. Writes
   <train-dir>/train.csv            label first, then the features; no header (what XGBoost's CSV reader expects)
-  <train-dir>/schema.json          {"problem_type", "label_column", "feature_columns"}
+  <train-dir>/schema.json          {"problem_type", "label_column", "feature_columns"[, "encoding"]}
   <validation-dir>/validation.csv  same layout as train.csv
   <test-dir>/test.csv              WITH a header: label column first, then the features in order
 """
@@ -19,7 +24,7 @@ import math
 import os
 import sys
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -36,6 +41,8 @@ TEST_DIR = "/opt/ml/processing/test"
 
 # A hidden column that remembers where each row came from, so errors can name the file and line.
 _ORIGIN = "__origin__"
+# The ETL job's schema.json at the root of a curated run prefix (glue-scripts/curation/schema.py).
+ETL_SCHEMA_FILE = "schema.json"
 
 
 class DataError(ValueError):
@@ -56,8 +63,12 @@ def find_csv_files(input_dir: str) -> list[str]:
         raise DataError(f"input directory {input_dir!r} does not exist: pass --input-dir with the folder of CSV files")
     found: list[str] = []
     for root, dirs, files in os.walk(input_dir):
-        dirs.sort()
-        found.extend(os.path.join(root, name) for name in sorted(files) if name.lower().endswith(".csv"))
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        found.extend(
+            os.path.join(root, name)
+            for name in sorted(files)
+            if name.lower().endswith(".csv") and not name.startswith((".", "_"))
+        )
     if not found:
         others = sorted(os.listdir(input_dir))[:5]
         hint = f" (it holds: {', '.join(others)})" if others else " (it is empty)"
@@ -75,7 +86,9 @@ def read_csv_files(input_dir: str) -> pd.DataFrame:
     for path in find_csv_files(input_dir):
         relative = os.path.relpath(path, input_dir)
         try:
-            frame = pd.read_csv(path, skipinitialspace=True)
+            # round_trip: the exact doubles the ETL job wrote (pandas' default parser can be one unit in the last
+            # place off), so training sees the values inference computes.
+            frame = pd.read_csv(path, skipinitialspace=True, float_precision="round_trip")
         except pd.errors.EmptyDataError:
             LOGGER.warning("skipping empty file %s", relative)
             continue
@@ -102,6 +115,50 @@ def read_csv_files(input_dir: str) -> pd.DataFrame:
     if not frames or sum(len(f) for f in frames) == 0:
         raise DataError(f"the CSV files under {input_dir!r} hold no data rows: upload files with rows after the header")
     return pd.concat(frames, ignore_index=True)
+
+
+def read_etl_schema(input_dir: str) -> dict[str, Any] | None:
+    """The ETL schema.json at the root of ``input_dir`` (a curated run prefix), or None when there is none."""
+    path = os.path.join(input_dir, ETL_SCHEMA_FILE)
+    if not os.path.isfile(path):
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            schema = json.load(handle)
+    except (OSError, ValueError) as error:
+        raise DataError(f"{path} is not readable JSON ({error}): use the schema.json the ETL run wrote") from error
+    required = {"schemaVersion": int, "label": str, "problemType": str, "featureColumns": list, "columns": list}
+    if not isinstance(schema, dict):
+        schema = {}
+    wrong = [key for key, kind in required.items() if not isinstance(schema.get(key), kind)]
+    if wrong or schema.get("schemaVersion") != 1:
+        raise DataError(
+            f"{path} is not an ETL schema (version 1; missing or malformed: {', '.join(wrong) or 'schemaVersion'}): "
+            "point the input at an ETL run's curated prefix, or remove the file"
+        )
+    return schema
+
+
+def check_etl_schema(
+    schema: dict[str, Any], problem_type: str, label_column: str, feature_columns: Sequence[str]
+) -> None:
+    """The split must be of the data the ETL schema describes: same label and problem type, features it encodes."""
+    if schema["label"] != label_column:
+        raise DataError(
+            f"the curated data's schema.json names label {schema['label']!r} but --label-column is {label_column!r}: "
+            "pass the stage's label column, or curate the data again with it"
+        )
+    if schema["problemType"] != problem_type:
+        raise DataError(
+            f"the curated data was prepared for {schema['problemType']} but --problem-type is {problem_type}: "
+            "curate the data again with this stage's contract"
+        )
+    unknown = [column for column in feature_columns if column not in schema["featureColumns"]]
+    if unknown:
+        raise DataError(
+            f"feature column(s) {unknown} are not encoded features of the curated data's schema.json "
+            f"({', '.join(schema['featureColumns'])}): fix --feature-columns"
+        )
 
 
 def _first_bad(values: pd.Series, bad: pd.Series, origins: pd.Series) -> str:
@@ -269,6 +326,7 @@ def write_split(
     train_dir: str,
     validation_dir: str,
     test_dir: str,
+    encoding: dict[str, Any] | None = None,
 ) -> dict[str, str]:
     """Write the split files and schema.json; returns the written paths by name."""
     paths = {
@@ -282,7 +340,11 @@ def write_split(
     result.train.to_csv(paths["train"], header=False, index=False)
     result.validation.to_csv(paths["validation"], header=False, index=False)
     result.test.to_csv(paths["test"], header=True, index=False)
-    schema = {"problem_type": problem_type, "label_column": label_column, "feature_columns": result.feature_columns}
+    schema: dict[str, Any] = {
+        "problem_type": problem_type, "label_column": label_column, "feature_columns": result.feature_columns
+    }
+    if encoding is not None:
+        schema["encoding"] = encoding
     with open(paths["schema"], "w", encoding="utf-8") as handle:
         json.dump(schema, handle, indent=2)
         handle.write("\n")
@@ -320,18 +382,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     args = parse_args(argv)
     try:
+        encoding = read_etl_schema(args.input_dir)
+        feature_columns = parse_feature_columns(args.feature_columns)
+        if encoding is not None:
+            feature_columns = feature_columns or list(encoding["featureColumns"])
+            check_etl_schema(encoding, args.problem_type, args.label_column, feature_columns)
         data = read_csv_files(args.input_dir)
         result = split(
             data,
             problem_type=args.problem_type,
             label_column=args.label_column,
-            feature_columns=parse_feature_columns(args.feature_columns),
+            feature_columns=feature_columns,
             validation_fraction=args.validation_fraction,
             test_fraction=args.test_fraction,
             seed=args.seed,
         )
         paths = write_split(
-            result, args.problem_type, args.label_column, args.train_dir, args.validation_dir, args.test_dir
+            result, args.problem_type, args.label_column, args.train_dir, args.validation_dir, args.test_dir, encoding
         )
     except DataError as error:
         print(f"error: {error}", file=sys.stderr)

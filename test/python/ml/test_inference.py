@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from pathlib import Path
 from typing import Any, Callable
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 import xgboost as xgb
 
-from testkit import TrainedModel, ml_module
+from testkit import TrainedModel, ml_module, run_training
 
 inference = ml_module("inference")
 sample_data = ml_module("sample_data")
@@ -181,3 +182,151 @@ def test_body_that_is_not_utf8(regression: tuple[Any, pd.DataFrame]) -> None:
 def test_model_fn_names_a_missing_model_file(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match=r"no 'xgboost-model' in model directory .* \(it is empty\)"):
         inference.model_fn(str(tmp_path))
+
+
+# --- raw rows: models trained on ETL-curated data ----------------------------------------------------------------
+
+ENCODING = {
+    "schemaVersion": 1,
+    "label": "target",
+    "problemType": "regression",
+    "sourceColumns": ["id", "age", "city", "plan", "income", "target"],
+    "dropColumns": ["id"],
+    "columns": [
+        {"name": "target", "role": "label", "type": "numeric", "nulls": "quarantine", "imputeValue": None},
+        {"name": "age", "role": "feature", "type": "numeric", "nulls": "impute-median", "imputeValue": 41.5},
+        {"name": "city", "role": "feature", "type": "categorical", "nulls": {"impute": "missing"},
+         "imputeValue": "missing", "categories": ["Berlin", "Paris", "Rome", "missing"]},
+        {"name": "plan", "role": "feature", "type": "categorical", "nulls": "quarantine", "imputeValue": None,
+         "categories": ["basic", "pro"]},
+        {"name": "income", "role": "feature", "type": "numeric", "nulls": "quarantine", "imputeValue": None},
+    ],
+    "featureColumns": ["age", "city=Berlin", "city=Paris", "city=Rome", "city=missing", "plan=basic", "plan=pro",
+                       "income"],
+}
+CITY_EFFECT = {"Berlin": 1.0, "Paris": 2.0, "Rome": 3.0, "missing": 0.0}
+
+
+def hand_encode(age: float, city: str, plan: str, income: float) -> list[float]:
+    """The ETL encoding written out by hand for already-clean values."""
+    return [age, *[float(city == c) for c in ("Berlin", "Paris", "Rome", "missing")],
+            float(plan == "basic"), float(plan == "pro"), income]
+
+
+@pytest.fixture(scope="module")
+def etl_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
+    """A model trained, through preprocess.py and train.py, on a curated prefix the ETL job would write."""
+    root = tmp_path_factory.mktemp("etl-model")
+    rng = np.random.default_rng(5)
+    rows = []
+    for _ in range(400):
+        age, city = float(rng.integers(20, 70)), str(rng.choice(list(CITY_EFFECT)))
+        plan, income = str(rng.choice(["basic", "pro"])), float(rng.integers(20, 90) * 1000)
+        target = 0.1 * age + 3 * CITY_EFFECT[city] + (4.0 if plan == "pro" else 0.0) + income / 10000
+        rows.append([target + float(rng.normal(0, 0.1)), *hand_encode(age, city, plan, income)])
+    (root / "curated" / "data").mkdir(parents=True)
+    pd.DataFrame(rows, columns=["target", *ENCODING["featureColumns"]]).to_csv(
+        root / "curated" / "data" / "part-00000-x-c000.csv", index=False)
+    (root / "curated" / "schema.json").write_text(json.dumps(ENCODING))
+    preprocess = ml_module("preprocess")
+    assert preprocess.main([
+        "--problem-type", "regression", "--label-column", "target", "--input-dir", str(root / "curated"),
+        "--train-dir", str(root / "train"), "--validation-dir", str(root / "validation"),
+        "--test-dir", str(root / "test"),
+    ]) == 0
+    completed = run_training(root / "train", root / "validation", root / "model", root / "output",
+                             "--num_round", "80", "--max_depth", "4", "--eta", "0.3")
+    assert completed.returncode == 0, completed.stderr
+    return inference.model_fn(str(root / "model")), root / "model"
+
+
+def predictions_of(model_dir: Path, encoded: list[list[float]]) -> list[float]:
+    return expected_predictions(model_dir, pd.DataFrame(encoded)).tolist()
+
+
+def test_raw_csv_rows_are_encoded_as_the_etl_job_did(etl_model: tuple[Any, Path]) -> None:
+    model, model_dir = etl_model
+    body = '34,Paris,pro,52000\n 61 ,"Rome\t",basic,71000\n,,pro,40000\n'
+    expected = predictions_of(model_dir, [
+        hand_encode(34, "Paris", "pro", 52000),
+        hand_encode(61, "Rome", "basic", 71000),
+        hand_encode(41.5, "missing", "pro", 40000),  # imputed age and city
+    ])
+
+    output = [float(v) for v in invoke(model, body, "text/csv", "text/csv").splitlines()]
+    full_row = "7,34,Paris,pro,52000\n"  # the upload's row without the label, id included
+    full = [float(v) for v in invoke(model, full_row, "text/csv", "text/csv").splitlines()]
+
+    assert output == pytest.approx(expected, rel=1e-6)
+    assert full == pytest.approx(expected[:1], rel=1e-6)
+
+
+def test_raw_json_objects_and_lists(etl_model: tuple[Any, Path]) -> None:
+    model, model_dir = etl_model
+    objects = {"instances": [{"id": 1, "income": 52000, "plan": "pro", "city": "Paris", "age": 34},
+                             {"age": "61", "city": "Rome", "plan": "basic", "income": "71000"}]}
+    lists = {"instances": [[34, "Paris", "pro", 52000], ["61", "Rome", "basic", "71000"]]}
+    expected = predictions_of(
+        model_dir, [hand_encode(34, "Paris", "pro", 52000), hand_encode(61, "Rome", "basic", 71000)]
+    )
+
+    for document in (objects, lists):
+        output = json.loads(invoke(model, json.dumps(document), "application/json", "application/json"))
+        assert output["predictions"] == pytest.approx(expected, rel=1e-6)
+
+
+def test_encoded_rows_still_work(etl_model: tuple[Any, Path]) -> None:
+    model, model_dir = etl_model
+    encoded = [hand_encode(34, "Paris", "pro", 52000)]
+    body = ",".join(repr(v) for v in encoded[0])
+
+    assert float(invoke(model, body, "text/csv", "text/csv")) == pytest.approx(predictions_of(model_dir, encoded)[0])
+    as_objects = json.dumps({"instances": [dict(zip(ENCODING["featureColumns"], encoded[0]))]})
+    assert json.loads(invoke(model, as_objects, "application/json", "text/csv")) == pytest.approx(
+        predictions_of(model_dir, encoded)[0])
+
+
+def test_unknown_categories_and_unimputed_gaps_encode_as_zeros_and_missing(etl_model: tuple[Any, Path]) -> None:
+    model, model_dir = etl_model
+    # Madrid is no category: all city features 0 (training would have set the row aside). plan and income have the
+    # 'quarantine' null policy: an empty plan is all zeros, an empty income is missing (NaN).
+    output = [float(v) for v in invoke(model, "34,Madrid,pro,52000\n34,Paris,,\n", "text/csv", "text/csv").splitlines()]
+
+    expected = predictions_of(model_dir, [[34, 0, 0, 0, 0, 0, 1, 52000], [34, 0, 1, 0, 0, 0, 0, math.nan]])
+    assert output == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        ("abc,Paris,pro,1\n", "text/csv", "CSV line 1, column 1: 'abc' is not a number: column 'age' is numeric"),
+        ("1e400,Paris,pro,1\n", "text/csv", "CSV line 1, column 1: '1e400' is not a finite number"),
+        ("NaN,Paris,pro,1\n", "text/csv", "'NaN' is not a number: column 'age' is numeric"),
+        ("1,Paris,pro\n", "text/csv",
+         "expected 8 feature values per row (age, city=Berlin, city=Paris, city=Rome, city=missing, plan=basic, "
+         "plan=pro, income), or 4 or 5 raw values (age, city, plan, income) but got 3"),
+        ('{"instances": [{"age": 1, "city": "Paris"}]}', "application/json",
+         "instance 0 lacks raw column(s) plan, income; raw rows need age, city, plan, income (empty or null"),
+        ('{"instances": [{"age": 1, "city=Paris": 1}]}', "application/json",
+         "instance 0 lacks feature(s) city=Berlin, city=Rome, city=missing, plan=basic, plan=pro, income; the model "
+         "needs age, city=Berlin"),
+        ('{"instances": [[1, ["Paris"], "pro", 1]]}', "application/json",
+         'instance 0, value 1: ["Paris"] is not a value: send text or numbers'),
+    ],
+)
+def test_bad_raw_rows_are_bad_requests(etl_model: tuple[Any, Path], body: str, content_type: str, message: str) -> None:
+    model, _ = etl_model
+    error = payload_error(model, body, content_type)
+    assert error.status_code == 400
+    assert message in str(error)
+
+
+def test_an_encoding_that_does_not_match_the_model_is_refused(etl_model: tuple[Any, Path], tmp_path: Path) -> None:
+    _, model_dir = etl_model
+    shutil.copytree(model_dir, tmp_path / "model")
+    schema = json.loads((tmp_path / "model" / "schema.json").read_text())
+    schema["encoding"]["columns"][2]["categories"] = ["Berlin", "Paris"]
+    (tmp_path / "model" / "schema.json").write_text(json.dumps(schema))
+
+    with pytest.raises(ValueError, match="the ETL encoding lists featureColumns that do not follow from its columns"):
+        inference.model_fn(str(tmp_path / "model"))

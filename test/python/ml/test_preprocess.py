@@ -293,3 +293,91 @@ def test_cli_rejects_unknown_problem_type(tmp_path: Path, capsys: pytest.Capture
         run(tmp_path, problem_type="multiclass")
     assert exit_info.value.code == 2
     assert "invalid choice: 'multiclass'" in capsys.readouterr().err
+
+
+# --- an ETL run's curated prefix as input ------------------------------------------------------------------------
+
+ETL_SCHEMA = {
+    "schemaVersion": 1,
+    "label": "target",
+    "problemType": "regression",
+    "sourceColumns": ["id", "size", "color", "target"],
+    "dropColumns": ["id"],
+    "columns": [
+        {"name": "target", "role": "label", "type": "numeric", "nulls": "quarantine", "imputeValue": None},
+        {"name": "size", "role": "feature", "type": "numeric", "nulls": "impute-median", "imputeValue": 3.0},
+        {"name": "color", "role": "feature", "type": "categorical", "nulls": {"impute": "missing"},
+         "imputeValue": "missing", "categories": ["blue", "missing", "red"]},
+    ],
+    "featureColumns": ["size", "color=blue", "color=missing", "color=red"],
+}
+
+
+def write_curated_prefix(root: Path, rows: int = 40) -> Path:
+    """What the ETL job writes: data/ part files with headers, Spark's markers and checksums, schema and report."""
+    data = root / "data"
+    data.mkdir(parents=True)
+    header = "target,size,color=blue,color=missing,color=red\n"
+    lines = [f"{i * 1.5},{i % 5}.0,{int(i % 3 == 0)},{int(i % 3 == 1)},{int(i % 3 == 2)}\n" for i in range(rows)]
+    half = rows // 2
+    (data / "part-00000-abc-c000.csv").write_text(header + "".join(lines[:half]))
+    (data / "part-00001-abc-c000.csv").write_text(header + "".join(lines[half:]))
+    (data / "_SUCCESS").write_text("")
+    (data / ".part-00000-abc-c000.csv.crc").write_bytes(b"\x00crc")
+    (root / "_temporary" / "0").mkdir(parents=True)
+    (root / "_temporary" / "0" / "part-99999-stale.csv").write_text("not,a,part\n")
+    (root / "schema.json").write_text(json.dumps(ETL_SCHEMA))
+    (root / "report.json").write_text(json.dumps({"reportVersion": 1}))
+    return root
+
+
+def test_a_curated_prefix_is_read_and_its_encoding_carried_into_schema_json(tmp_path: Path) -> None:
+    write_curated_prefix(tmp_path / "input")
+
+    assert run(tmp_path) == 0
+
+    schema = json.loads((tmp_path / "train" / "schema.json").read_text())
+    assert schema["feature_columns"] == ETL_SCHEMA["featureColumns"]
+    assert schema["encoding"] == ETL_SCHEMA
+    train, validation, test = read_outputs(tmp_path)
+    assert len(train) + len(validation) + len(test) == 40  # the stale _temporary part and the markers are skipped
+    assert list(test.columns) == ["target", *ETL_SCHEMA["featureColumns"]]
+
+
+def test_a_curated_prefix_with_another_label_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_curated_prefix(tmp_path / "input")
+
+    assert run(tmp_path, label="price") == 1
+    error = capsys.readouterr().err
+    assert "the curated data's schema.json names label 'target' but --label-column is 'price'" in error
+    assert run(tmp_path, problem_type="binary_classification") == 1
+    assert "prepared for regression but --problem-type is binary_classification" in capsys.readouterr().err
+
+
+def test_feature_columns_must_be_encoded_features(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_curated_prefix(tmp_path / "input")
+
+    assert run(tmp_path, "--feature-columns", "size,color") == 1
+    assert "feature column(s) ['color'] are not encoded features" in capsys.readouterr().err
+    assert run(tmp_path, "--feature-columns", "color=red,size") == 0
+    schema = json.loads((tmp_path / "train" / "schema.json").read_text())
+    assert schema["feature_columns"] == ["color=red", "size"] and schema["encoding"]["label"] == "target"
+
+
+def test_a_schema_json_that_is_not_an_etl_schema_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_input(tmp_path, sample_data.generate(40, 1, "regression"))
+    (tmp_path / "input" / "schema.json").write_text('{"problem_type": "regression"}')
+
+    assert run(tmp_path) == 1
+    assert "is not an ETL schema (version 1; missing or malformed: schemaVersion, label" in capsys.readouterr().err
+
+
+def test_hidden_files_are_skipped(tmp_path: Path) -> None:
+    data = sample_data.generate(50, 1, "regression")
+    write_input(tmp_path, data)
+    (tmp_path / "input" / ".~lock.data.csv").write_text("garbage")
+    (tmp_path / "input" / ".hidden.csv").write_text("x\n1\n")
+
+    assert run(tmp_path) == 0
+    train, validation, test = read_outputs(tmp_path)
+    assert len(train) + len(validation) + len(test) == 50
