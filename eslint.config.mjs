@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'cdk.out/', '.local/', '.venv/', 'coverage/', '**/*.js', '**/*.mjs', '**/*.d.ts'],
+    ignores: ['node_modules/', 'cdk.out/', '.local/', '.venv/', 'coverage/', '**/*.js', '**/*.cjs', '**/*.mjs', '**/*.d.ts'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -7,7 +7,10 @@ export const DATA_LAYOUT = {
   rawPrefix: 'raw/',
   /** Processed bucket: curated (cleaned, feature-engineered) data written by the ETL job, one prefix per run. */
   curatedPrefix: 'curated/',
-  /** Processed bucket: rows the ETL job set aside, with a reason column, one prefix per run. */
+  /**
+   * Processed bucket: rows the ETL job set aside, one prefix per run: the source columns as uploaded, then
+   * `quarantine_reason` and `quarantine_raw_line` (the line itself, for rows whose fields could not be split).
+   */
   quarantinePrefix: 'quarantine/',
   /** Artifacts bucket: outputs of training pipeline executions (splits, models, evaluation reports). */
   pipelinesPrefix: 'pipelines/',
@@ -70,7 +73,7 @@ export function etlRunLocation(processedBucketName: string, runId: string): EtlR
 export const ETL_JOB_ARGUMENTS = {
   /** `s3://<raw>/raw/...csv`: the uploaded object (never modified). */
   sourceUri: '--source_uri',
-  /** The uploaded object's version id (lineage in the report; `null` when the bucket is unversioned). */
+  /** The uploaded object's version id (lineage in the report; the raw bucket is versioned). */
   sourceVersionId: '--source_version_id',
   /** The run id: names the output prefixes. */
   runId: '--run_id',
@@ -82,4 +85,8 @@ export const ETL_JOB_ARGUMENTS = {
   contract: '--contract',
   /** Optional `s3://.../schema.json` of an earlier run: apply it instead of inferring one. */
   schemaUri: '--schema_uri',
+  /** The Glue database of the curated table (job default argument). */
+  catalogDatabase: '--catalog_database',
+  /** The curated table, whose columns the job sets to its run's (job default argument). */
+  catalogTable: '--catalog_table',
 } as const;

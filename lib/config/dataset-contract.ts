@@ -5,7 +5,7 @@
 
 /** What happens to a missing (empty or null) value of a column. */
 export type NullPolicy =
-  /** Set the row aside with reason `null_value`. */
+  /** Set the row aside with reason `null_value:<column>`. */
   | 'quarantine'
   /** Numeric columns: the column's mean over the run's rows (recorded in the schema, reused at inference). */
   | 'impute-mean'
@@ -29,18 +29,19 @@ export interface ColumnContract {
    */
   readonly nulls?: NullPolicy;
   /**
-   * Numeric columns: the smallest allowed value; smaller values set the row aside (`below_min`).
+   * Numeric columns: the smallest allowed value; smaller values set the row aside (`below_min:<column>`).
    * @default - no lower bound
    */
   readonly min?: number;
   /**
-   * Numeric columns: the largest allowed value; larger values set the row aside (`above_max`).
+   * Numeric columns: the largest allowed value; larger values set the row aside (`above_max:<column>`).
    * @default - no upper bound
    */
   readonly max?: number;
   /**
-   * Categorical columns: the allowed categories; other values set the row aside (`unknown_category`). Also fixes the
-   * one-hot columns and their order.
+   * Categorical columns: the allowed categories; other values set the row aside (`unknown_category:<column>`). Also
+   * fixes the one-hot columns and their order. A fixed imputation value (by default `missing`) is a category too,
+   * appended when it is not listed.
    * @default - the categories seen in the data (sorted), up to `maxCategories`
    */
   readonly values?: readonly string[];
@@ -66,7 +67,8 @@ export interface DatasetContract {
    */
   readonly maxCategories?: number;
   /**
-   * Set exact duplicate rows aside (reason `duplicate`), keeping the first.
+   * Set exact duplicate rows aside (reason `duplicate`), keeping the first. Rows are compared on every source column
+   * after trimming, dropped columns included.
    * @default true
    */
   readonly deduplicate?: boolean;
@@ -91,4 +93,13 @@ export interface DatasetContractDocument extends DatasetContract {
   readonly label: string;
   /** The stage's `problemType`: a classification label must be 0/1. */
   readonly problemType: string;
+}
+
+/** The contract document a stage's ETL job receives: the stage's dataset contract with its label and problem type. */
+export function datasetContractDocument(config: {
+  readonly labelColumn: string;
+  readonly problemType: string;
+  readonly dataset: DatasetContract;
+}): DatasetContractDocument {
+  return { version: 1, label: config.labelColumn, problemType: config.problemType, ...config.dataset };
 }

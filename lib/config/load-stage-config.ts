@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
+  GLUE_WORKER_TYPES,
   STAGE_NAMES,
   TUNING_STRATEGIES,
   type InstanceConfig,
@@ -9,6 +10,7 @@ import {
   type StageName,
 } from './stage-config';
 import { DEFAULT_STAGE_CONFIGS } from './stages';
+import { validateDatasetContract, type Fail } from './validate-dataset';
 import { durationMs } from '../sagemaker-pipelines/duration';
 import { INSTANCE_TYPE_PATTERN } from '../sagemaker-pipelines/instance-types';
 import { isProblemType, PROBLEM_TYPE_NAMES, PROBLEM_TYPES, type ProblemType } from '../sagemaker-pipelines/problem-types';
@@ -70,6 +72,7 @@ const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const VPC_ID_PATTERN = /^vpc-[0-9a-f]{8,17}$/;
 const SUBNET_ID_PATTERN = /^subnet-[0-9a-f]{8,17}$/;
 const SECURITY_GROUP_ID_PATTERN = /^sg-[0-9a-f]{8,17}$/;
+const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const MAX_TUNING_JOBS = 500;
 const MAX_PARALLEL_TUNING_JOBS = 100;
 const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter(
@@ -170,10 +173,37 @@ export function stageConfigIssues(config: StageConfig): StageConfigIssue[] {
   if (config.vpc !== undefined) {
     validateVpc(config.vpc, fail);
   }
+  validateDatasetContract(config.dataset, config.labelColumn, fail);
+  validateEtl(config.etl, fail);
+  const email = config.monitoring?.notificationEmail;
+  if (email !== undefined && isConcrete(email) && !EMAIL_PATTERN.test(email)) {
+    fail('monitoring.notificationEmail', email, 'expected an email address such as ml-team@example.com');
+  }
   return problems;
 }
 
-type Fail = (path: string, value: unknown, expected: string) => void;
+function validateEtl(etl: StageConfig['etl'], fail: Fail): void {
+  if (!(GLUE_WORKER_TYPES as readonly string[]).includes(etl.workerType)) {
+    fail('etl.workerType', etl.workerType, `expected one of ${GLUE_WORKER_TYPES.join(', ')}`);
+  }
+  validateInteger('etl.numberOfWorkers', etl.numberOfWorkers, 2, 299, fail);
+  const timeoutValid = validateInteger('etl.timeoutMinutes', etl.timeoutMinutes, 1, 2880, fail);
+  const delayValid = validateInteger('etl.notifyDelayMinutes', etl.notifyDelayMinutes, 1, 2880, fail);
+  if (timeoutValid && delayValid && etl.notifyDelayMinutes >= etl.timeoutMinutes) {
+    fail('etl.notifyDelayMinutes', etl.notifyDelayMinutes, `must be < etl.timeoutMinutes (${etl.timeoutMinutes}): a run times out before its delay notification`);
+  }
+  validateInteger('etl.maxConcurrentRuns', etl.maxConcurrentRuns, 1, 1000, fail);
+  validateInteger('etl.maxObjectBytes', etl.maxObjectBytes, 1, Number.MAX_SAFE_INTEGER, fail);
+  if (!Array.isArray(etl.allowedSuffixes) || etl.allowedSuffixes.length === 0) {
+    fail('etl.allowedSuffixes', etl.allowedSuffixes, 'expected at least one file suffix such as ".csv"');
+  } else {
+    etl.allowedSuffixes.forEach((suffix, i) => {
+      if (typeof suffix !== 'string' || !/^\.[A-Za-z0-9.]{1,20}$/.test(suffix)) {
+        fail(`etl.allowedSuffixes[${i}]`, suffix, 'expected a suffix starting with "." such as ".csv" or ".csv.gz"');
+      }
+    });
+  }
+}
 
 function validateInstance(path: string, instance: InstanceConfig, fail: Fail): void {
   const { instanceType, instanceCount } = instance;

@@ -18,6 +18,10 @@ export interface ResourceNames {
   readonly trainingPipeline: string;
   /** The inference (batch transform) pipeline. */
   readonly inferencePipeline: string;
+  /** The Glue ETL job that curates uploaded datasets. */
+  readonly etlJob: string;
+  /** The Glue database of the curated data (catalog names take `_`, not `-`). */
+  readonly etlDatabase: string;
   /** The CloudFormation export of a data stack output, e.g. `exportName('RawDataBucketName')`. */
   exportName(outputId: string): string;
 }
@@ -29,6 +33,8 @@ export function resourceNames(prefix: string): ResourceNames {
     modelPackageGroup: `${prefix}-models`,
     trainingPipeline: `${prefix}-training`,
     inferencePipeline: `${prefix}-inference`,
+    etlJob: `${prefix}-etl`,
+    etlDatabase: prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_'),
     exportName: (outputId: string) => `${prefix}:${outputId}`,
   };
 }

@@ -1,4 +1,5 @@
 import type { ProblemType } from '../sagemaker-pipelines/problem-types';
+import type { DatasetContract } from './dataset-contract';
 
 /** The environments this app deploys. */
 export const STAGE_NAMES = ['dev', 'staging', 'prod'] as const;
@@ -84,6 +85,37 @@ export interface AutoscalingConfig {
   readonly targetInvocationsPerInstance: number;
 }
 
+/** Glue worker types the ETL job can run on. */
+export const GLUE_WORKER_TYPES = ['G.025X', 'G.1X', 'G.2X', 'G.4X', 'G.8X'] as const;
+export type GlueWorkerType = (typeof GLUE_WORKER_TYPES)[number];
+
+/** The ETL (Glue) job and what starts it. */
+export interface EtlConfig {
+  /** Glue worker type (G.1X: 4 vCPU, 16 GB). */
+  readonly workerType: GlueWorkerType;
+  /** Number of workers (at least 2: one driver, one executor). */
+  readonly numberOfWorkers: number;
+  /** A run that takes longer is stopped (Glue TIMEOUT), in minutes. */
+  readonly timeoutMinutes: number;
+  /** A notification goes out when a run is still running after this many minutes (Glue's notify delay). */
+  readonly notifyDelayMinutes: number;
+  /** Runs of the job at the same time; uploads beyond it wait in Glue's queue. */
+  readonly maxConcurrentRuns: number;
+  /** Uploads larger than this (bytes) are rejected by start-etl, with the reason logged. */
+  readonly maxObjectBytes: number;
+  /** File suffixes of uploads that start a run (case-insensitive), e.g. `.csv`. */
+  readonly allowedSuffixes: string[];
+}
+
+/** Alerts of the environment. */
+export interface MonitoringConfig {
+  /**
+   * Email address subscribed to the notification topic (the subscription must be confirmed from the mail).
+   * @default - no email subscription; subscribe to the topic by other means
+   */
+  readonly notificationEmail?: string;
+}
+
 /** An existing VPC whose private subnets the SageMaker jobs run in. */
 export interface VpcConfig {
   /** Id of the VPC (`vpc-...`). */
@@ -111,6 +143,12 @@ export interface StageConfig {
    * @default - every column of the curated CSV except the label, in file order
    */
   readonly featureColumns?: string[];
+  /** What the ETL job expects of uploaded datasets and how it curates them (see `DatasetContract`). */
+  readonly dataset: DatasetContract;
+  /** The ETL job and its trigger. */
+  readonly etl: EtlConfig;
+  /** Notifications. */
+  readonly monitoring: MonitoringConfig;
   /** Instance types and counts. */
   readonly instances: InstancesConfig;
   /** Quality gate of the training pipeline. */

@@ -1,4 +1,5 @@
-import type { StageConfig, StageName } from './stage-config';
+import type { DatasetContract } from './dataset-contract';
+import type { EtlConfig, StageConfig, StageName } from './stage-config';
 
 /**
  * Placeholder account and region: synth works offline without credentials. Deployments override them
@@ -6,6 +7,36 @@ import type { StageConfig, StageName } from './stage-config';
  */
 const PLACEHOLDER_ACCOUNT = '111111111111';
 const PLACEHOLDER_REGION = 'us-east-1';
+
+/**
+ * The contract of the sample data (`ml/sample_data.py --format upload`): its two category columns with their
+ * values, its numeric columns that a stray word must not turn into text (their rows are set aside instead), and
+ * plausible ranges; other columns are inferred (numeric, or categorical up to 50 values). Duplicates and rows without
+ * a label are set aside; a file with more than half of its rows set aside fails.
+ */
+const SAMPLE_DATASET_CONTRACT: DatasetContract = {
+  columns: {
+    age: { type: 'numeric', min: 18, max: 100 },
+    income_k: { type: 'numeric', min: 0, nulls: 'impute-median' },
+    days_since_last_order: { type: 'numeric', min: 0, nulls: 'impute-median' },
+    plan: { type: 'categorical', values: ['basic', 'plus', 'pro'] },
+    region: { type: 'categorical', values: ['north', 'south', 'east', 'west'] },
+  },
+  maxCategories: 50,
+  deduplicate: true,
+  maxQuarantinedFraction: 0.5,
+};
+
+/** One small Glue run at a time per upload, 30 minutes at most. */
+const ETL_DEFAULTS: EtlConfig = {
+  workerType: 'G.1X',
+  numberOfWorkers: 2,
+  timeoutMinutes: 30,
+  notifyDelayMinutes: 15,
+  maxConcurrentRuns: 2,
+  maxObjectBytes: 1024 * 1024 * 1024,
+  allowedSuffixes: ['.csv'],
+};
 
 /** Defaults of each stage, before overrides. */
 export const DEFAULT_STAGE_CONFIGS: Readonly<Record<StageName, StageConfig>> = {
@@ -15,6 +46,9 @@ export const DEFAULT_STAGE_CONFIGS: Readonly<Record<StageName, StageConfig>> = {
     region: PLACEHOLDER_REGION,
     problemType: 'regression',
     labelColumn: 'target',
+    dataset: SAMPLE_DATASET_CONTRACT,
+    etl: ETL_DEFAULTS,
+    monitoring: {},
     instances: {
       processing: { instanceType: 'ml.m5.large', instanceCount: 1 },
       training: { instanceType: 'ml.m5.large', instanceCount: 1 },
@@ -35,6 +69,9 @@ export const DEFAULT_STAGE_CONFIGS: Readonly<Record<StageName, StageConfig>> = {
     region: PLACEHOLDER_REGION,
     problemType: 'regression',
     labelColumn: 'target',
+    dataset: SAMPLE_DATASET_CONTRACT,
+    etl: ETL_DEFAULTS,
+    monitoring: {},
     instances: {
       processing: { instanceType: 'ml.m5.xlarge', instanceCount: 1 },
       training: { instanceType: 'ml.m5.xlarge', instanceCount: 1 },
@@ -55,6 +92,9 @@ export const DEFAULT_STAGE_CONFIGS: Readonly<Record<StageName, StageConfig>> = {
     region: PLACEHOLDER_REGION,
     problemType: 'regression',
     labelColumn: 'target',
+    dataset: SAMPLE_DATASET_CONTRACT,
+    etl: { ...ETL_DEFAULTS, numberOfWorkers: 4, maxConcurrentRuns: 4 },
+    monitoring: {},
     instances: {
       processing: { instanceType: 'ml.m5.xlarge', instanceCount: 1 },
       training: { instanceType: 'ml.m5.xlarge', instanceCount: 1 },

@@ -40,6 +40,8 @@ export class TrainingStack extends Stack {
   public readonly modelPackageGroupName: string;
   /** ARN of the model package group. */
   public readonly modelPackageGroupArn: string;
+  /** The ARNs of the group's versions (`.../model-package/<group>/*`). */
+  public readonly modelPackagesArn: string;
   /** Name of the training pipeline (Preprocess → Tune → Evaluate → CheckQuality → Register | Fail). */
   public readonly trainingPipelineName: string;
   /** Name of the inference pipeline (CreateModel → BatchTransform). */
@@ -69,6 +71,7 @@ export class TrainingStack extends Stack {
     // The registry holds every model version; CloudFormation cannot delete a group that still has versions.
     modelPackageGroup.applyRemovalPolicy(RemovalPolicy.RETAIN);
     this.modelPackageGroupArn = modelPackageGroup.attrModelPackageGroupArn;
+    this.modelPackagesArn = this.sageMakerArn('model-package', `${this.modelPackageGroupName}/*`);
 
     const securityGroupIds = config.vpc ? [this.jobSecurityGroupId(config.vpc)] : undefined;
     const vpc = config.vpc && securityGroupIds ? { subnetIds: config.vpc.subnetIds, securityGroupIds } : undefined;

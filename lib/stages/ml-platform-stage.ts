@@ -3,6 +3,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { namePrefixOf, type StageConfig } from '../config';
 import { DataStack } from '../stacks/data-stack';
+import { EtlStack } from '../stacks/etl-stack';
+import { MonitoringStack } from '../stacks/monitoring-stack';
 import { TrainingStack } from '../stacks/training-stack';
 
 /** Properties of an {@link MlPlatformStage}. */
@@ -23,6 +25,10 @@ export class MlPlatformStage extends Stage {
   public readonly data: DataStack;
   /** SageMaker execution role, model registry, training and inference pipelines. */
   public readonly training: TrainingStack;
+  /** The data flow: upload → ETL job → training. */
+  public readonly etl: EtlStack;
+  /** Notifications, rules, dashboard and alarms. */
+  public readonly monitoring: MonitoringStack;
 
   constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
     const { config, ...stageProps } = props;
@@ -47,5 +53,24 @@ export class MlPlatformStage extends Stage {
       description: `ML platform ${config.stageName}: SageMaker role, model registry, training and inference pipelines`,
     });
     this.training.addStackDependency(this.data, 'imports the data key and buckets');
+    this.etl = new EtlStack(this, 'Etl', {
+      namePrefix,
+      config,
+      ...this.data.shared,
+      trainingPipelineName: this.training.trainingPipelineName,
+      grantStartTrainingPipeline: (grantee) => this.training.grantStartTrainingPipeline(grantee),
+      description: `ML platform ${config.stageName}: data flow (upload → ETL job → training) with its handlers`,
+    });
+    this.etl.addStackDependency(this.data, 'imports the data key and buckets');
+    this.monitoring = new MonitoringStack(this, 'Monitoring', {
+      namePrefix,
+      config,
+      training: this.training,
+      etl: this.etl,
+      artifactsBucket: this.data.shared.artifactsBucket,
+      dataKey: this.data.shared.dataKey,
+      description: `ML platform ${config.stageName}: notifications, rules, dashboard and alarms`,
+    });
+    this.monitoring.addStackDependency(this.data, 'imports the data key and buckets');
   }
 }

@@ -12,8 +12,11 @@ export function cdkJsonContext(): Record<string, unknown> {
 
 /**
  * An App with the same feature flags as `cdk synth` (cdk.json context does not reach `new App()` in tests),
- * plus any extra context.
+ * plus any extra context. Lambda bundling is skipped (the handlers' code is not what template tests look at; a
+ * test that needs the bundles passes `bundle: true`).
  */
-export function createTestApp(props: AppProps = {}): App {
-  return new App({ ...props, context: { ...cdkJsonContext(), ...props.context } });
+export function createTestApp(props: AppProps & { bundle?: boolean } = {}): App {
+  const { bundle, ...appProps } = props;
+  const skipBundling = bundle ? {} : { 'aws:cdk:bundling-stacks': [] };
+  return new App({ ...appProps, context: { ...cdkJsonContext(), ...skipBundling, ...appProps.context } });
 }

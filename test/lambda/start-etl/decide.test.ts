@@ -1,4 +1,4 @@
-import sample from '../../fixtures/events/s3-object-created.json';
+import sample from '../../fixtures/events/aws.s3/object-created.json';
 import { variant } from '../helpers';
 import { decideStartEtl, decodeObjectKey, etlRunId, type StartEtlRules } from '../../../lambda/start-etl/decide';
 import { type ObjectCreatedEvent, ObjectCreatedEventSchema } from '../../../lambda/start-etl/event';

@@ -2,7 +2,7 @@ import './set-environment';
 import { GlueClient, StartJobRunCommand } from '@aws-sdk/client-glue';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
-import sample from '../../fixtures/events/s3-object-created.json';
+import sample from '../../fixtures/events/aws.s3/object-created.json';
 import { lambdaContext, mockIdempotencyTable, variant } from '../helpers';
 import { handler } from '../../../lambda/start-etl';
 

@@ -1,4 +1,4 @@
-import succeeded from '../../fixtures/events/glue-job-state-change-succeeded.json';
+import succeeded from '../../fixtures/events/aws.glue/glue-job-state-change-succeeded.json';
 import { variant } from '../helpers';
 import {
   decideFromStateChange,

@@ -3,11 +3,11 @@ import { GetJobRunCommand, GlueClient } from '@aws-sdk/client-glue';
 import { SageMakerClient, StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
-import succeeded from '../../fixtures/events/glue-job-state-change-succeeded.json';
-import failed from '../../fixtures/events/glue-job-state-change-failed.json';
-import timedOut from '../../fixtures/events/glue-job-state-change-timeout.json';
-import stopped from '../../fixtures/events/glue-job-state-change-stopped.json';
-import runStatus from '../../fixtures/events/glue-job-run-status-running.json';
+import succeeded from '../../fixtures/events/aws.glue/glue-job-state-change-succeeded.json';
+import failed from '../../fixtures/events/aws.glue/glue-job-state-change-failed.json';
+import timedOut from '../../fixtures/events/aws.glue/glue-job-state-change-timeout.json';
+import stopped from '../../fixtures/events/aws.glue/glue-job-state-change-stopped.json';
+import runStatus from '../../fixtures/events/aws.glue/glue-job-run-status-running.json';
 import { lambdaContext, mockIdempotencyTable, variant } from '../helpers';
 import { handler } from '../../../lambda/start-training';
 

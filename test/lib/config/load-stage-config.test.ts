@@ -189,3 +189,42 @@ describe('loadStageConfig', () => {
     expect(Token.isUnresolved(config.tuning.maxJobs)).toBe(true);
   });
 });
+
+describe('dataset contract, ETL and monitoring settings', () => {
+  test.each<[string, StageConfigOverrides, string]>([
+    ['an unknown column type', { dataset: { columns: { city: { type: 'text' as never } } } }, 'dataset.columns.city.type is "text": expected numeric or categorical'],
+    ['a mean imputed into a categorical column', { dataset: { columns: { city: { type: 'categorical', nulls: 'impute-mean' } } } },
+      'dataset.columns.city.nulls is "impute-mean": a categorical column imputes its mode or a fixed value'],
+    ['min above max', { dataset: { columns: { age: { type: 'numeric', min: 10, max: 1 } } } }, 'dataset.columns.age.min is 10: must be <= max (1)'],
+    ['values on a numeric column', { dataset: { columns: { age: { type: 'numeric', values: ['1'] } } } }, 'dataset.columns.age.values is ["1"]: only categorical columns list their values'],
+    ['a text imputed into a numeric column', { dataset: { columns: { age: { type: 'numeric', nulls: { impute: 'none' } } } } },
+      'dataset.columns.age.nulls.impute is "none": expected a number for a numeric column'],
+    ['a categorical label', { dataset: { columns: { target: { type: 'categorical' } } } }, 'dataset.columns.target.type is "categorical": the label column is numeric'],
+    ['dropping the label', { dataset: { dropColumns: ['target'] } }, "dataset.dropColumns[0] is \"target\": the label column 'target' cannot be dropped"],
+    ['a misspelt member', { dataset: { dropColumn: ['id'] } as never }, 'dataset.dropColumn is ["id"]: unknown member'],
+    ['a two-character delimiter', { dataset: { delimiter: ';;' } }, 'dataset.delimiter is ";;": expected one character'],
+    ['a fraction above 1', { dataset: { maxQuarantinedFraction: 1.5 } }, 'dataset.maxQuarantinedFraction is 1.5: expected a number from 0 to 1'],
+    ['one Glue worker', { etl: { numberOfWorkers: 1 } }, 'etl.numberOfWorkers is 1: expected an integer between 2 and 299'],
+    ['an unknown worker type', { etl: { workerType: 'G.3X' as never } }, 'etl.workerType is "G.3X": expected one of G.025X, G.1X, G.2X, G.4X, G.8X'],
+    ['a notify delay after the timeout', { etl: { timeoutMinutes: 10, notifyDelayMinutes: 10 } }, 'etl.notifyDelayMinutes is 10: must be < etl.timeoutMinutes (10)'],
+    ['a suffix without a dot', { etl: { allowedSuffixes: ['csv'] } }, 'etl.allowedSuffixes[0] is "csv": expected a suffix starting with "."'],
+    ['a bad email', { monitoring: { notificationEmail: 'ml-team' } }, 'monitoring.notificationEmail is "ml-team": expected an email address'],
+  ])('%s is named with its value', (_, overrides, message) => {
+    expect(errorFor(overrides)).toContain(message);
+  });
+
+  test('a contract that names its columns is valid', () => {
+    const config = loadStageConfig('dev', {
+      dataset: {
+        columns: {
+          target: { type: 'numeric', nulls: 'quarantine', min: 0 },
+          city: { type: 'categorical', nulls: { impute: 'unknown' }, values: ['Paris', 'Lyon'] },
+          rooms: { type: 'numeric', nulls: 'impute-median', min: 1, max: 20 },
+        },
+        dropColumns: ['id'],
+        delimiter: ';',
+      },
+    });
+    expect(config.dataset.columns?.city.values).toEqual(['Paris', 'Lyon']);
+  });
+});

@@ -1,0 +1,90 @@
+import type { TimeValue } from './format';
+
+/**
+ * The messages notify writes, and what it reads for them. The shapes follow the SageMaker API's (a subset of
+ * ListPipelineExecutionSteps' and DescribeModelPackage's fields), so the SDK's answers fit as they are, and so do
+ * local mode's own records.
+ */
+
+/** One step of a pipeline execution, as ListPipelineExecutionSteps lists it (local mode's records fit too). */
+export interface PipelineStepSummary {
+  readonly StepName?: string;
+  readonly StepDisplayName?: string;
+  readonly StepStatus?: string;
+  readonly FailureReason?: string;
+  readonly StartTime?: TimeValue;
+  readonly EndTime?: TimeValue;
+  readonly AttemptCount?: number;
+  readonly CacheHitResult?: { readonly SourcePipelineExecutionArn?: string };
+  readonly Metadata?: {
+    readonly ProcessingJob?: { readonly Arn?: string };
+    readonly TrainingJob?: { readonly Arn?: string };
+    readonly TuningJob?: { readonly Arn?: string };
+    readonly TransformJob?: { readonly Arn?: string };
+    readonly Condition?: { readonly Outcome?: string };
+    readonly Fail?: { readonly ErrorMessage?: string };
+  };
+}
+
+/** A model version, as DescribeModelPackage describes it (local mode's registry records fit too). */
+export interface ModelPackageSummary {
+  readonly ModelPackageArn?: string;
+  readonly ModelPackageGroupName?: string;
+  readonly ModelPackageVersion?: number;
+  readonly ModelPackageDescription?: string;
+  readonly ModelApprovalStatus?: string;
+  readonly CreationTime?: TimeValue;
+  readonly CustomerMetadataProperties?: Readonly<Record<string, string>>;
+  readonly ModelMetrics?: { readonly ModelQuality?: { readonly Statistics?: { readonly S3Uri?: string } } };
+  readonly MetadataProperties?: { readonly GeneratedBy?: string };
+  readonly InferenceSpecification?: { readonly Containers?: readonly { readonly ModelDataUrl?: string }[] };
+}
+
+/** The version's evaluation.json, or why it could not be read. */
+export type EvaluationFile =
+  | { readonly status: 'read'; readonly uri: string; readonly text: string }
+  | { readonly status: 'not-found'; readonly uri: string }
+  | { readonly status: 'too-large'; readonly uri: string; readonly bytes: number }
+  | { readonly status: 'not-s3'; readonly uri: string };
+
+/** What the handler read for the message (see `NotifyLookup` in decide.ts); empty for the other events. */
+export interface NotificationDetails {
+  readonly steps?: readonly PipelineStepSummary[];
+  readonly modelPackage?: ModelPackageSummary;
+  /** Undefined when the version names no evaluation report. */
+  readonly evaluation?: EvaluationFile;
+}
+
+/** Settings that add to the text (the handler passes its settings). */
+export interface FormatOptions {
+  /** The Studio domain: with it, the links go straight to the execution and the model versions in Studio. */
+  readonly studioDomainId?: string;
+  /** Tells the training pipeline's executions from the inference pipeline's. */
+  readonly trainingPipelineName?: string;
+  /** Tells the pipelines apart, and is named in an approval request's next steps (batch inference). */
+  readonly inferencePipelineName?: string;
+  /** Named in the message of a successful training execution (where the new version is). */
+  readonly modelPackageGroupName?: string;
+}
+
+/** What kind of message it is; also published as the `kind` message attribute, for subscription filter policies. */
+export type NotificationKind =
+  | 'pipeline-failed'
+  | 'pipeline-stopped'
+  | 'pipeline-succeeded'
+  | 'training-job-failed'
+  | 'training-job-stopped'
+  | 'tuning-job-failed'
+  | 'tuning-job-stopped'
+  | 'glue-job-failed'
+  | 'glue-job-timeout'
+  | 'glue-job-stopped'
+  | 'glue-job-late'
+  | 'approval-requested';
+
+/** One message: SNS's subject (at most 99 characters, one line) and the plain-text body. */
+export interface Notification {
+  readonly kind: NotificationKind;
+  readonly subject: string;
+  readonly message: string;
+}
