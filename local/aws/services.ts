@@ -14,10 +14,12 @@ type Request = Record<string, unknown>;
 
 /** What local mode gives the endpoint to answer the operations it does not answer itself. */
 export interface LocalAwsBackends {
-  /** Glue StartJobRun / GetJobRun (the local ETL runner). */
+  /** Glue StartJobRun / GetJobRun (the local ETL runner) and GetTable / UpdateTable (the local catalog). */
   readonly glue?: {
     startJobRun(request: Request): Promise<{ JobRunId: string }>;
     getJobRun(request: Request): Promise<{ JobRun: Record<string, unknown> }>;
+    getTable?(request: Request): Promise<{ Table: Record<string, unknown> }>;
+    updateTable?(request: Request): Promise<Record<string, never>>;
   };
   /** SageMaker pipeline executions and the model registry (the local executor and registry). */
   readonly sagemaker?: {
@@ -76,6 +78,8 @@ export function createServices(options: ServiceOptions): Map<string, ServiceProt
       new JsonProtocolService(models.glue, {
         StartJobRun: delegate(glue, 'glue', (b, r) => b.startJobRun(r)),
         GetJobRun: delegate(glue, 'glue', (b, r) => b.getJobRun(r)),
+        GetTable: delegate(glue?.getTable ? glue : undefined, 'glue.getTable', (b, r) => b.getTable!(r)),
+        UpdateTable: delegate(glue?.updateTable ? glue : undefined, 'glue.updateTable', (b, r) => b.updateTable!(r)),
       }),
     ],
     [

@@ -49,14 +49,16 @@ export interface CliOptions {
 
 export const USAGE = `Usage: npm run local -- [options]
 
-Runs a stage's training pipeline, a local endpoint and its inference pipeline on this machine (no AWS, no Docker),
-with the stage's own settings (lib/config/stages.ts); the flags below override single settings.
+Runs a stage's data flow on this machine (no AWS, no Docker), with the stage's own settings (lib/config/stages.ts):
+the dataset is uploaded to the local raw bucket, the ETL job curates it, the training pipeline trains, gates and
+registers a model, a local endpoint and the inference pipeline use it. The flags below override single settings.
 
 Options:
   --stage S                ${STAGE_NAMES.join(' | ')} (default ${DEFAULT_STAGE})
   --rows N                 rows of generated sample data (default ${DEFAULT_ROWS}; at least ${MIN_ROWS})
   --data FILE              train on this CSV file (with a header) instead of sample data; needs --label
   --label COL              the label column of --data                          (labelColumn)
+  --drop-columns A,B       columns of --data to leave out (identifiers, free text) (dataset.dropColumns)
   --seed S                 seed of the sample data and the tuning search (default ${DEFAULT_SEED})
   --problem-type T         ${PROBLEM_TYPE_NAMES.join(' | ')}                   (problemType)
   --metric M               the quality gate's metric, e.g. r2, rmse, auc        (qualityGate.metric)
@@ -73,7 +75,7 @@ Options:
 Examples:
   npm run local
   npm run local -- --stage prod --trials 4
-  npm run local -- --data ./my-data.csv --label price --threshold 0.5`;
+  npm run local -- --data ./my-data.csv --label price --drop-columns listing_id --threshold 0.5`;
 
 /** A bad command line: the message names the value; `USAGE` says what is allowed. */
 export class UsageError extends Error {
@@ -88,6 +90,7 @@ const OPTIONS = {
   rows: { type: 'string' },
   data: { type: 'string' },
   label: { type: 'string' },
+  'drop-columns': { type: 'string' },
   seed: { type: 'string' },
   'problem-type': { type: 'string' },
   metric: { type: 'string' },
@@ -215,17 +218,33 @@ function stageOverrides(values: Values, stage: StageName): { overrides: StageCon
   const caching = values['no-cache'] ? { enabled: false } : undefined;
   if (caching) set('no-cache', 'caching.enabled', false);
   if (values.label !== undefined) set('label', 'labelColumn', values.label);
+  let dataset: { dropColumns: string[] } | undefined;
+  if (values.data !== undefined) {
+    // The stage's column rules describe its own dataset; another file's columns are inferred from its data.
+    const { columns, dropColumns } = DEFAULT_STAGE_CONFIGS[stage].dataset;
+    if (columns && Object.keys(columns).length > 0) set('data', 'dataset.columns', {});
+    if (dropColumns && dropColumns.length > 0 && values['drop-columns'] === undefined) set('data', 'dataset.dropColumns', []);
+  }
+  if (values['drop-columns'] !== undefined) {
+    const names = values['drop-columns'].split(',').map((n) => n.trim());
+    if (names.some((n) => n === '')) {
+      throw new UsageError(`--drop-columns "${values['drop-columns']}" has an empty name: list column names separated by commas`);
+    }
+    dataset = { dropColumns: names };
+    set('drop-columns', 'dataset.dropColumns', names);
+  }
   const overrides: StageConfigOverrides = {
     ...(problemType ? { problemType } : {}),
     ...(values.label !== undefined ? { labelColumn: values.label } : {}),
     ...(Object.keys(qualityGate).length > 0 ? { qualityGate } : {}),
     ...(Object.keys(tuning).length > 0 ? { tuning } : {}),
     ...(caching ? { caching } : {}),
+    ...(dataset ? { dataset } : {}),
   };
   return { overrides, overridden };
 }
 
-/** Checks `--data` and `--label`: the file exists and its header has the label and a feature. */
+/** Checks `--data`, `--label` and `--drop-columns`: the file exists and its header has the label, a feature and the dropped columns. */
 function checkData(values: Values, cwd: string): string | undefined {
   if (values.data !== undefined && values.rows !== undefined) {
     throw new UsageError(`--rows ${values.rows} only applies to sample data; --data trains on every row of its file`);
@@ -246,6 +265,12 @@ function checkData(values: Values, cwd: string): string | undefined {
     throw new UsageError(`--label "${values.label}" is not a column of ${values.data}; its header has: ${header.join(', ') || '(nothing)'}`);
   }
   if (header.length < 2) throw new UsageError(`--data file "${values.data}" needs a label column and at least one feature column`);
+  for (const name of values['drop-columns']?.split(',').map((n) => n.trim()) ?? []) {
+    if (name === values.label) throw new UsageError(`--drop-columns names the label column "${name}"; the label cannot be dropped`);
+    if (name !== '' && !header.includes(name)) {
+      throw new UsageError(`--drop-columns: "${name}" is not a column of ${values.data}; its header has: ${header.join(', ')}`);
+    }
+  }
   return data;
 }
 

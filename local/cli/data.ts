@@ -26,8 +26,14 @@ export function readCsvHeader(file: string): string[] {
   }
 }
 
-/** Writes `rows` rows of sample data with ml/sample_data.py (label column `target`). */
-export function generateSampleData(options: { rows: number; seed: number; problemType: ProblemType }, file: string): void {
+/**
+ * Writes `rows` rows of sample data with ml/sample_data.py (label column `target`): `clean` (numeric, label first,
+ * what preprocess reads) or `upload` (text categories, gaps and bad rows, label last: what the ETL job curates).
+ */
+export function generateSampleData(
+  options: { rows: number; seed: number; problemType: ProblemType; format?: 'clean' | 'upload' },
+  file: string,
+): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const result = spawnSync(
     PYTHON,
@@ -39,6 +45,8 @@ export function generateSampleData(options: { rows: number; seed: number; proble
       String(options.seed),
       '--problem-type',
       options.problemType,
+      '--format',
+      options.format ?? 'clean',
       '--output',
       file,
     ],

@@ -7,6 +7,9 @@ import {
   formatRunSummary,
   writeReport,
   type BatchCheck,
+  type EtlRunSummary,
+  type FlowDelivery,
+  type NotificationSummary,
   type ReportEvaluation,
   type ReportPrediction,
 } from '../report';
@@ -25,6 +28,14 @@ export class RunState {
   predictions: ReportPrediction[] = [];
   predictionsUri?: string;
   batchCheck?: BatchCheck;
+  /** Endpoint answers for raw rows that equal those for the same rows encoded. */
+  encodingCheck?: { rows: number; agree: number };
+  flow: FlowDelivery[] = [];
+  etl?: EtlRunSummary;
+  /** The ETL run's schema.json and report.json. */
+  etlFiles: { label: string; uri: string }[] = [];
+  notifications?: { topicArn: string; messages: NotificationSummary[]; journal?: string };
+  catalogTableFile?: string;
 
   constructor(
     private readonly io: CliIo,
@@ -39,12 +50,25 @@ export class RunState {
     this.io.out('');
     this.io.out('Local endpoint predictions on held-out rows:');
     this.io.out(formatPredictions(this.predictions));
+    if (this.encodingCheck) {
+      this.io.out(
+        `  raw rows and the same rows encoded by the ETL job: ${this.encodingCheck.agree} of ${this.encodingCheck.rows} predictions identical`,
+      );
+    }
     this.io.out('');
   }
 
   /** Labelled local paths of everything the run wrote (S3 objects with their URIs). */
   artifacts(reportPath?: string): { label: string; path: string }[] {
     const out: { label: string; path: string }[] = [];
+    for (const file of this.etlFiles) {
+      if (this.s3.exists(file.uri)) out.push({ label: file.label, path: `${this.s3.pathFor(file.uri)}  (${file.uri})` });
+    }
+    if (this.etl?.quarantineUri && this.etl.rowsQuarantined) {
+      out.push({ label: 'Rows set aside', path: `${this.s3.pathFor(this.etl.quarantineUri)}  (${this.etl.quarantineUri})` });
+    }
+    if (this.catalogTableFile) out.push({ label: 'Catalog table', path: this.catalogTableFile });
+    if (this.notifications?.journal) out.push({ label: 'Notification journal', path: this.notifications.journal });
     if (this.modelPackageArn) {
       const pkg = this.registry.describeModelPackage(this.modelPackageArn);
       const modelUri = pkg.InferenceSpecification?.Containers?.[0]?.ModelDataUrl;
@@ -92,6 +116,9 @@ export class RunState {
         inference: this.inference,
         evaluation: this.evaluation,
         batchCheck: this.batchCheck,
+        flow: this.flow,
+        etl: this.etl,
+        notifications: this.notifications,
         artifacts: this.artifacts(file),
       }),
     );

@@ -162,7 +162,8 @@ export class LocalModelRegistry {
       ModelPackageGroupName: group,
       ModelPackageVersion: version,
       ModelPackageArn: modelPackageArn(group, version, this.environment),
-      ModelPackageName: `${group}/${version}`,
+      // A version of a group is named after its group (DescribeModelPackage; names take no "/").
+      ModelPackageName: group,
       ModelPackageStatus: 'Completed',
       ModelApprovalStatus: status,
       ...(request.ModelPackageDescription !== undefined ? { ModelPackageDescription: request.ModelPackageDescription } : {}),

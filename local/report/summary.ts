@@ -3,6 +3,7 @@ import type { ExecutionRecord, IgnoredSetting } from '../executor/types';
 import { IGNORED_SETTING_KINDS } from '../executor/local-checks';
 import { formatDuration, formatNumber } from './html';
 import { bestTrial, evaluationMetrics, passesGate, type ReportEvaluation, type ReportPrediction } from './render';
+import { etlLines, flowLines, notificationLines, type EtlRunSummary, type FlowDelivery, type NotificationSummary } from './flow';
 import { formatTable } from './text';
 
 /** Batch predictions next to the labels of the same rows. */
@@ -28,6 +29,12 @@ export interface RunSummary {
   readonly inference?: ExecutionRecord;
   readonly evaluation?: ReportEvaluation;
   readonly batchCheck?: BatchCheck;
+  /** The events the run's rules delivered to the handlers, in order. */
+  readonly flow?: readonly FlowDelivery[];
+  /** The ETL run that curated the upload. */
+  readonly etl?: EtlRunSummary;
+  /** What the notification topic received. */
+  readonly notifications?: { readonly topicArn: string; readonly messages: readonly NotificationSummary[] };
   /** Labelled paths, printed in order. */
   readonly artifacts: readonly { readonly label: string; readonly path: string }[];
 }
@@ -187,9 +194,12 @@ export function formatRunSummary(summary: RunSummary): string {
     '',
     '================================ Summary ================================',
     ...stageLines(summary.stage),
+    ...flowLines(summary.flow ?? []),
+    ...etlLines(summary.etl),
+    ...(summary.etl ? [''] : []),
     ...gateLines(summary.evaluation),
     ...tuningLines(summary.training),
-    ...timingLines(records),
+    ...(records.length > 0 ? timingLines(records) : []),
   ];
   if (summary.batchCheck) {
     const score = batchScore(summary.batchCheck);
@@ -199,9 +209,11 @@ export function formatRunSummary(summary: RunSummary): string {
         `(${score.name} = ${formatNumber(score.value, 4)} against their labels)`,
     );
   }
+  if (summary.notifications) lines.push(...notificationLines(summary.notifications.topicArn, summary.notifications.messages));
   lines.push('', 'Artifacts:');
   const width = Math.max(0, ...summary.artifacts.map((a) => a.label.length));
   for (const a of summary.artifacts) lines.push(`  ${a.label.padEnd(width)}  ${a.path}`);
   lines.push('');
-  return lines.join('\n');
+  // Sections end and start with a blank line: keep one.
+  return lines.filter((line, i) => line !== '' || lines[i - 1] !== '').join('\n');
 }

@@ -147,7 +147,7 @@ describe('requests the API model rejects never reach a backend', () => {
     const { GetJobCommand } = await import('@aws-sdk/client-glue');
     await expect(glue.send(new GetJobCommand({ JobName: 'etl' }))).rejects.toMatchObject({
       name: 'UnknownOperationException',
-      message: "Glue operation 'GetJob' is not served by the local AWS endpoint (served: StartJobRun, GetJobRun).",
+      message: "Glue operation 'GetJob' is not served by the local AWS endpoint (served: StartJobRun, GetJobRun, GetTable, UpdateTable).",
     });
   });
 });

@@ -2,7 +2,7 @@ import type * as StartEtlModule from '../../../lambda/start-etl';
 import type { LocalAwsEndpoint } from '../../../local/aws';
 import { etlRunId } from '../../../lambda/start-etl/decide';
 import { START_ETL_ENVIRONMENT } from '../../../lambda/start-etl/environment';
-import sample from '../../fixtures/events/s3-object-created.json';
+import sample from '../../fixtures/events/aws.s3/object-created.json';
 import { lambdaContext, variant } from '../../lambda/helpers';
 import { fakeBackends, JOB_RUN_ID, startTestEndpoint, type BackendCalls } from './helpers';
 

@@ -47,11 +47,43 @@ describe('npm run local', () => {
     expect(stdout).toMatch(/start\s+Preprocess \(Processing\)/);
     expect(stdout).toMatch(/trial 3\/3 \(#\d\) completed in/);
     expect(stdout).toMatch(/skipped\s+QualityGateFailed/);
-    // the endpoint answered CSV and JSON requests with predictions next to the actual values
-    expect(stdout).toMatch(/Local endpoint predictions on held-out rows:[\s\S]*text\/csv\s+[\d.]+\s+[\d.]+[\s\S]*application\/json\s+[\d.]+\s+[\d.]+/);
+    // the flow as deployed: the upload started the ETL job, its success the training pipeline, and notify told
+    expect(stdout).toMatch(/stage dev: ETL job mlops-dev-etl, pipelines mlops-dev-training and mlops-dev-inference, model package group mlops-dev-models/);
+    const flow = stdout.slice(stdout.indexOf('Data flow'), stdout.indexOf('ETL run:'));
+    expect(flow).toMatch(/Object Created\s+DatasetUploaded\s+mlops-dev-start-etl\s+started ETL run jr_/);
+    expect(flow).toMatch(/Glue Job State Change\s+EtlSucceeded\s+mlops-dev-start-training\s+started execution [0-9a-f]{12}/);
+    expect(flow).toMatch(/SageMaker Model Package State Change\s+ModelPendingApproval\s+mlops-dev-notify\s+published "Approval needed: mlops-dev-models version 1/);
+    expect(flow.match(/PipelineExecutionEnded\s+mlops-dev-notify\s+published "Succeeded: (training|inference) pipeline/g)).toHaveLength(2);
+    expect(flow).not.toMatch(/FAILED/);
+    // the ETL run: every row accounted for, the bad rows of the sample set aside by reason
+    const rows = /Rows:\s+(\d+) in = (\d+) out \+ (\d+) set aside/.exec(stdout);
+    expect(rows).not.toBeNull();
+    const [rowsIn, rowsOut, setAside] = rows!.slice(1).map(Number);
+    expect(rowsIn).toBe(300);
+    expect(rowsOut + setAside).toBe(rowsIn);
+    expect(setAside).toBeGreaterThan(0);
+    const report = JSON.parse(fs.readFileSync(artifact(stdout, 'ETL report'), 'utf8'));
+    expect(report.rows).toMatchObject({ in: rowsIn, out: rowsOut, quarantined: setAside });
+    const schema = JSON.parse(fs.readFileSync(artifact(stdout, 'ETL schema'), 'utf8'));
+    expect(schema.featureColumns).toEqual(expect.arrayContaining(['plan=basic', 'plan=pro', 'region=north']));
+    const table = JSON.parse(fs.readFileSync(artifact(stdout, 'Catalog table'), 'utf8'));
+    expect(table.StorageDescriptor.Columns).toHaveLength(1 + schema.featureColumns.length);
+    // the endpoint answered raw rows (text categories) in CSV and JSON, exactly as it answered them encoded
+    expect(stdout).toMatch(/Local endpoint predictions on held-out rows:[\s\S]*text\/csv \(raw\)\s+[\d.]+\s+[\d.]+[\s\S]*application\/json \(raw\)\s+[\d.]+\s+[\d.]+/);
+    expect(stdout).toMatch(/raw rows and the same rows encoded by the ETL job: 6 of 6 predictions identical/);
+    // each notification the run sent, also in the topic's journal
+    expect(stdout).toMatch(/Notifications: 3 to arn:aws:sns:us-east-1:111111111111:mlops-dev-notifications:/);
+    const journal = fs.readFileSync(artifact(stdout, 'Notification journal'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    // The approval and the training's end are delivered at the same time, as EventBridge does: in either order.
+    const subjects = journal.map((m) => m.subject as string).sort();
+    expect(subjects).toEqual([
+      expect.stringMatching(/^Approval needed: mlops-dev-models version 1/),
+      expect.stringMatching(/^Succeeded: inference pipeline mlops-dev-inference/),
+      expect.stringMatching(/^Succeeded: training pipeline mlops-dev-training/),
+    ]);
+    expect(journal.find((m) => m.subject.startsWith('Approval needed')).message).toMatch(/aws sagemaker update-model-package --model-package-arn \S+\/mlops-dev-models\/1 --model-approval-status Approved/);
     // the summary: gate, best trial, a row per trial, step timings of both pipelines
     // the stage's settings, what the flags changed, and the cloud-only settings the run ignored
-    expect(stdout).toMatch(/stage dev: pipelines mlops-dev-training and mlops-dev-inference, model package group mlops-dev-models/);
     expect(stdout).toMatch(/Stage:\s+dev\n\s+tuning\.maxJobs = 3 \(--trials\)\n\s+tuning\.numRound = 20 \(--num-round\)/);
     expect(stdout).toMatch(/Ignored here:[\s\S]*KMS keys: mlops-dev-training\/Preprocess[\s\S]*managed spot training: mlops-dev-training\/Tune/);
     // the dev stage's gate: r2 >= 0.6
@@ -61,7 +93,10 @@ describe('npm run local', () => {
     expect(trialsTable.match(/^\s+\d\*?\s+Completed\s+[\d.]+/gm)).toHaveLength(3);
     expect(stdout).toMatch(/mlops-dev-training\s+Tune\s+Tuning\s+succeeded/);
     expect(stdout).toMatch(/mlops-dev-inference\s+BatchTransform\s+Transform\s+succeeded/);
-    expect(stdout).toMatch(/Batch transform: 45 predictions for 45 held-out rows \(r2 = [-\d.]+/);
+    const batch = /Batch transform: (\d+) predictions for (\d+) held-out rows \(r2 = [-\d.]+/.exec(stdout);
+    expect(batch?.[1]).toBe(batch?.[2]);
+    const heldOut = Number(batch?.[1]);
+    expect(heldOut).toBeGreaterThan(30);
 
     // the registry holds the approved model version
     const registryEntry = artifact(stdout, 'Registry entry');
@@ -75,7 +110,7 @@ describe('npm run local', () => {
     expect(typeof evaluation.regression_metrics.r2.value).toBe('number');
     // one numeric prediction per held-out row
     const predictions = fs.readFileSync(artifact(stdout, 'Batch predictions'), 'utf8').trim().split('\n');
-    expect(predictions).toHaveLength(45);
+    expect(predictions).toHaveLength(heldOut);
     predictions.forEach((p) => expect(Number.isFinite(Number(p))).toBe(true));
     // execution records and the HTML report
     expect(fs.existsSync(artifact(stdout, 'Execution record (mlops-dev-training)'))).toBe(true);
@@ -110,7 +145,7 @@ describe('npm run local', () => {
     // THEN the definition it ran gates on that threshold, and the model fails it
     expect(result.exitCode).toBe(1);
     expect(result.threshold).toBe(0.9999);
-    const definition = JSON.parse(fs.readFileSync(path.join(result.training.executionDir, 'definition.json'), 'utf8'));
+    const definition = JSON.parse(fs.readFileSync(path.join(result.training!.executionDir, 'definition.json'), 'utf8'));
     expect(definition.Parameters.find((p: { Name: string }) => p.Name === 'QualityThreshold').DefaultValue).toBe(0.9999);
     expect(lines.join('\n')).toMatch(/the training pipeline stopped at QualityGateFailed: Quality gate failed: r2 = [-\d.]+ is below the threshold 0\.9999/);
   });
@@ -129,6 +164,63 @@ describe('npm run local', () => {
     const report = fs.readFileSync(artifact(stdout, 'HTML report'), 'utf8');
     expect(report).toMatch(/<g class="node status-failed" data-step="QualityGateFailed"/);
     expect(report).toMatch(/class="gate-verdict fail"/);
+  });
+
+  test('--data FILE --label COL trains on a CSV with text categories and gaps, with no preparation by hand', () => {
+    const workDir = path.join(work, 'data');
+    const file = path.join(work, 'houses.csv');
+    // GIVEN a file as it comes: an identifier, text categories, empty cells, the label last, one row without a label
+    const hoods = ['Riverside', 'Old Town', 'Hillcrest'];
+    const lines = ['listing_id,neighborhood,sqft,year_built,condition,price'];
+    for (let i = 0; i < 400; i++) {
+      const hood = hoods[i % 3];
+      const sqft = 600 + ((i * 37) % 1900);
+      const condition = i % 17 === 0 ? '' : ['good', 'fair', 'poor'][i % 4 === 0 ? 2 : i % 2];
+      const year = i % 13 === 0 ? '' : String(1930 + ((i * 7) % 90));
+      const price = i === 5 ? '' : (50 + sqft * 0.2 + hoods.indexOf(hood) * 40 + (condition === 'good' ? 30 : 0)).toFixed(1);
+      lines.push(`L${i},${hood},${sqft},${year},${condition},${price}`);
+    }
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    // WHEN the run takes it
+    const { code, stdout, stderr } = runCli([
+      '--data', file, '--label', 'price', '--drop-columns', 'listing_id', '--trials', '2', '--num-round', '30', '--threshold', '0.3', '--work-dir', workDir,
+    ]);
+    // THEN the ETL run encodes it, the model trains and gates, and the endpoint and batch take raw rows
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toMatch(/dataset\.columns = \{\} \(--data\)\n\s+dataset\.dropColumns = \["listing_id"\] \(--drop-columns\)/);
+    expect(stdout).toMatch(/Rows:\s+400 in = 399 out \+ 1 set aside/);
+    expect(stdout).toMatch(/missing_label\s+1/);
+    const schema = JSON.parse(fs.readFileSync(artifact(stdout, 'ETL schema'), 'utf8'));
+    expect(schema.featureColumns).toEqual(expect.arrayContaining(['neighborhood=Riverside', 'condition=good', 'sqft', 'year_built']));
+    expect(schema.featureColumns).not.toContain('listing_id');
+    expect(stdout).toMatch(/text\/csv \(raw\)/);
+    expect(stdout).toMatch(/raw rows and the same rows encoded by the ETL job: 6 of 6 predictions identical/);
+    expect(stdout).toMatch(/Batch transform: (\d+) predictions for \1 held-out rows/);
+  });
+
+  test('an upload the ETL job cannot read stops the flow there: exit 1, the reason, and the notification it sent', () => {
+    const workDir = path.join(work, 'bad-file');
+    const file = path.join(work, 'header-only.csv');
+    fs.writeFileSync(file, 'size,price\n');
+    const { code, stdout, stderr } = runCli(['--data', file, '--label', 'price', '--work-dir', workDir]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/ETL run:\s+mlops-dev-etl jr_[0-9a-f]+…\s+FAILED/);
+    expect(stdout).toMatch(/Glue Job State Change\s+EtlProblem\s+mlops-dev-notify\s+published "FAILED: Glue ETL job mlops-dev-etl"/);
+    expect(stderr).toMatch(/^\nerror: the ETL run jr_[0-9a-f]+ ended FAILED: .*it has a header but no data rows/);
+    expect(fs.existsSync(path.join(workDir, 'executions'))).toBe(false);
+    // the upload is untouched
+    expect(fs.readFileSync(path.join(workDir, 's3', 'mlops-dev-raw-data', 'raw', 'header-only.csv'), 'utf8')).toBe('size,price\n');
+  });
+
+  test('an upload start-etl rejects (not a .csv) starts nothing: exit 1 with its reason', () => {
+    const workDir = path.join(work, 'txt');
+    const file = path.join(work, 'data.txt');
+    fs.writeFileSync(file, 'x,price\n1,2\n');
+    const { code, stdout, stderr } = runCli(['--data', file, '--label', 'price', '--work-dir', workDir]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/Object Created\s+DatasetUploaded\s+mlops-dev-start-etl\s+FAILED: rejected: .*\.txt/);
+    expect(stderr).toMatch(/^\nerror: the upload did not start the ETL job: start-etl said rejected: .*\.csv/);
+    expect(fs.existsSync(path.join(workDir, 'glue'))).toBe(false);
   });
 
   test.each([
@@ -162,6 +254,25 @@ describe('npm run local', () => {
     expect(record.steps.find((s: { name: string }) => s.name === 'Evaluate').status).toBe('NotExecuted');
     // nothing ran on: no inference pipeline
     expect(fs.existsSync(path.join(workDir, 'executions', 'mlops-dev-inference'))).toBe(false);
+  });
+
+  test('SIGINT during the ETL run stops it: the run ends STOPPED, training never starts, exit code 130', async () => {
+    const workDir = path.join(work, 'stop-etl');
+    const child = spawn(TS_NODE, ['--transpile-only', path.join(ROOT, 'local', 'cli.ts'), '--rows', '300', '--work-dir', workDir], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (/started ETL run/.test(stdout) && child.exitCode === null && !child.killed) setTimeout(() => child.kill('SIGINT'), 1000);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect({ code, stderr }).toEqual({ code: 130, stderr: expect.stringContaining('stopped: interrupted by SIGINT') });
+    expect(stdout).toMatch(/Glue Job State Change\s+→\s+EtlProblem\s+→\s+mlops-dev-notify|EtlProblem → mlops-dev-notify/);
+    expect(fs.existsSync(path.join(workDir, 'executions'))).toBe(false);
   });
 
   test('a bad flag exits with 2, names the value and prints the usage', () => {

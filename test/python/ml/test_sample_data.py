@@ -74,3 +74,37 @@ def test_cli_reports_too_few_rows(tmp_path) -> None:
     assert completed.returncode == 2
     assert "rows must be at least 10" in completed.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_upload_format_looks_like_a_real_upload() -> None:
+    lines = sample_data.generate_upload(5000, 4, "regression")
+    assert lines == sample_data.generate_upload(5000, 4, "regression")
+    header = lines[0].split(",")
+    assert header == [*sample_data.FEATURE_COLUMNS, "plan", "region", "target"]
+    rows = [line.split(",") for line in lines[1:]]
+    assert len(rows) == 5000
+    regular = [r for r in rows if len(r) == len(header)]
+    ragged = len(rows) - len(regular)
+    assert 2 <= ragged <= 30  # about 0.2% rows with an extra field
+    column = {name: [r[i] for r in regular] for i, name in enumerate(header)}
+    assert 0.02 < column["income_k"].count("") / len(regular) < 0.04
+    assert 0.01 < column["plan"].count("") / len(regular) < 0.03
+    assert {v.strip() for v in column["region"]} == set(sample_data.REGIONS)
+    assert any(v != v.strip() for v in column["region"])  # stray spaces
+    assert {v for v in column["plan"] if v} == set(sample_data.PLANS)
+    assert 5 <= column["age"].count("unknown") <= 40
+    assert 5 <= column["target"].count("") <= 30
+    assert len(lines) - len(set(lines)) >= 5  # exact duplicates
+
+
+def test_upload_categories_carry_signal() -> None:
+    lines = sample_data.generate_upload(4000, 2, "regression")
+    header = lines[0].split(",")
+    plan, target = header.index("plan"), header.index("target")
+    spend: dict[str, list[float]] = {}
+    for line in lines[1:]:
+        cells = line.split(",")
+        if len(cells) == len(header) and cells[target] and cells[plan]:
+            spend.setdefault(cells[plan], []).append(float(cells[target]))
+    means = {name: sum(v) / len(v) for name, v in spend.items()}
+    assert means["pro"] > means["plus"] > means["basic"]
