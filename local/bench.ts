@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { etlBench } from './bench/etl';
 import { pipelineBench } from './bench/pipelines';
 import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BenchSectionResult } from './bench/usage';
 
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[], log: (line: string) => void 
   const results: BenchSectionResult[] = [];
   try {
     for (const section of options.only) {
+      if (section === 'etl') results.push(await etlBench(options, path.join(root, section), log));
       if (section === 'pipelines') results.push(await pipelineBench(options, path.join(root, section), log));
     }
   } finally {

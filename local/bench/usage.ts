@@ -4,7 +4,10 @@ import { parseArgs } from 'node:util';
 export const DEFAULT_BENCH_ROWS = 20_000;
 
 /** The sections `npm run bench` can run, in order. */
-export const BENCH_SECTIONS = ['pipelines'] as const;
+export const BENCH_SECTIONS = ['etl', 'pipelines'] as const;
+
+/** Upload sizes of the ETL section. */
+export const DEFAULT_ETL_ROWS = [100_000, 1_000_000] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export interface BenchOptions {
@@ -18,6 +21,8 @@ export interface BenchOptions {
   readonly keep: boolean;
   /** The sections to run. */
   readonly only: readonly BenchSection[];
+  /** Upload sizes of the ETL section, smallest first. */
+  readonly etlRows: readonly number[];
 }
 
 /** What one section of the bench measured and whether it met its target. */
@@ -36,9 +41,11 @@ export class BenchUsageError extends Error {
   }
 }
 
-export const BENCH_USAGE = `Usage: npm run bench -- [--only SECTION,...] [--rows N] [--factor F] [--trials N] [--seed S] [--keep]
+export const BENCH_USAGE = `Usage: npm run bench -- [--only SECTION,...] [--etl-rows N,...] [--rows N] [--factor F] [--trials N] [--seed S] [--keep]
 
 Measures local mode against its targets and exits with 1 when one is missed. Sections (all by default):
+  etl         the stage's ETL job on generated uploads of each --etl-rows size (default ${DEFAULT_ETL_ROWS.join(',')}):
+              rows per second and how time grows with rows; target: the largest size in under 30 s
   pipelines   the training and inference pipelines at N and N*F rows (default N=${DEFAULT_BENCH_ROWS}, F=5, 6 trials, no
               step cache): the executor's overhead (wall time minus time in the scripts), target < 5% of a run`;
 
@@ -52,7 +59,7 @@ function wholeNumber(flag: string, raw: string | undefined, fallback: number, mi
 export function parseBenchArgs(argv: readonly string[]): BenchOptions & { help: boolean } {
   let values;
   try {
-    const flags = ['only', 'rows', 'factor', 'trials', 'seed'] as const;
+    const flags = ['only', 'rows', 'factor', 'trials', 'seed', 'etl-rows'] as const;
     const options = {
       ...Object.fromEntries(flags.map((flag) => [flag, { type: 'string' as const }])),
       keep: { type: 'boolean' as const },
@@ -68,7 +75,14 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions & { help: 
       throw new BenchUsageError(`--only names unknown section "${section}": use ${BENCH_SECTIONS.join(', ')}`);
     }
   }
+  const etlRows = values['etl-rows'] === undefined
+    ? [...DEFAULT_ETL_ROWS]
+    : values['etl-rows'].split(',').map((raw) => wholeNumber('etl-rows', raw.trim(), 0, 100));
+  if (etlRows.some((n, i) => i > 0 && n <= etlRows[i - 1])) {
+    throw new BenchUsageError(`--etl-rows must list sizes from smallest to largest, got "${values['etl-rows']}"`);
+  }
   return {
+    etlRows,
     rows: wholeNumber('rows', values.rows, DEFAULT_BENCH_ROWS, 50),
     factor: wholeNumber('factor', values.factor, 5, 1),
     trials: wholeNumber('trials', values.trials, 6, 1),

@@ -18,7 +18,7 @@ import { objectCreatedEvent, type AwsEvent } from '../events/aws-events';
 import { LocalEventBus } from '../events/bus';
 import type { ExecutionEventListener } from '../executor';
 import { LocalGlueCatalog } from '../glue/catalog';
-import { LocalGlueJobs } from '../glue/job-runner';
+import { LocalGlueJobs, type LocalGlueJobsOptions } from '../glue/job-runner';
 import { LocalLambda, type InvocationOutcome, type LocalFunctionDefinition } from '../lambda/local-lambda';
 import type { LocalModelRegistry } from '../registry';
 import type { LocalS3 } from '../s3';
@@ -94,18 +94,7 @@ export class LocalPlatform {
     // The ETL runs reach the endpoint (the catalog) with its variables, known once it has started.
     const awsEnvironment: Record<string, string> = {};
 
-    const catalog = new LocalGlueCatalog(path.join(workDir, 'glue-catalog'), config.account);
-    catalog.createTable(names.etlDatabase, curatedTableInput({ processedBucketName: resources.buckets.processed, label: config.labelColumn }));
-    const glue = new LocalGlueJobs({
-      job: {
-        name: names.etlJob,
-        defaultArguments: etlJobArguments({ contract: datasetContractDocument(config), databaseName: names.etlDatabase }),
-        timeoutMinutes: config.etl.timeoutMinutes,
-        notifyDelayMinutes: config.etl.notifyDelayMinutes,
-        maxConcurrentRuns: config.etl.maxConcurrentRuns,
-        workerType: config.etl.workerType,
-        numberOfWorkers: config.etl.numberOfWorkers,
-      },
+    const { glue, catalog } = localEtl(stage, {
       s3,
       python: options.python,
       workDir,
@@ -238,6 +227,32 @@ export class LocalPlatform {
   private activity(): number {
     return this.bus.events.length + this.glue.jobRuns.length + this.pipelines.started.length + this.lambda.invocations.length;
   }
+}
+
+/**
+ * The stage's ETL job on this machine, as the ETL stack deploys it: the job (its name, default arguments and limits
+ * from the stage's config) and the catalog with the curated table created from `lib/etl/catalog`.
+ */
+export function localEtl(
+  stage: LocalStage,
+  options: Omit<LocalGlueJobsOptions, 'job'>,
+): { readonly glue: LocalGlueJobs; readonly catalog: LocalGlueCatalog } {
+  const { config, names, resources } = stage;
+  const catalog = new LocalGlueCatalog(path.join(options.workDir, 'glue-catalog'), config.account);
+  catalog.createTable(names.etlDatabase, curatedTableInput({ processedBucketName: resources.buckets.processed, label: config.labelColumn }));
+  const glue = new LocalGlueJobs({
+    ...options,
+    job: {
+      name: names.etlJob,
+      defaultArguments: etlJobArguments({ contract: datasetContractDocument(config), databaseName: names.etlDatabase }),
+      timeoutMinutes: config.etl.timeoutMinutes,
+      notifyDelayMinutes: config.etl.notifyDelayMinutes,
+      maxConcurrentRuns: config.etl.maxConcurrentRuns,
+      workerType: config.etl.workerType,
+      numberOfWorkers: config.etl.numberOfWorkers,
+    },
+  });
+  return { glue, catalog };
 }
 
 function definition(name: string, handler: HandlerName, environment: Record<string, string>): LocalFunctionDefinition {

@@ -11,15 +11,15 @@ from typing import Callable
 import numpy as np
 import xgboost as xgb
 
-from curation_testkit import Run, bench_module
+import curation_testkit as churn
+from curation_testkit import Run
 from testkit import ml_module, run_training
 
 
 def test_a_raw_upload_becomes_a_model_that_serves_raw_rows(tmp_path: Path, run_job: Callable[..., Run]) -> None:
-    bench = bench_module()
     source = tmp_path / "upload.csv"
-    bench.generate(str(source), 3000, seed=11)
-    run = run_job(source, json.dumps(bench.CONTRACT))
+    churn.generate(str(source), 3000, seed=11)
+    run = run_job(source, json.dumps(churn.CHURN_CONTRACT))
 
     preprocess = ml_module("preprocess")
     assert preprocess.main([

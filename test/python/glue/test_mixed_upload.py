@@ -1,4 +1,4 @@
-"""local/glue/bench_etl.py: its generated data holds every kind of bad row, and the job accounts for all of them."""
+"""An upload with every kind of bad row (the test kit's churn data): the job accounts for each one."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from curation_testkit import Run, bench_module
+import curation_testkit as churn
+from curation_testkit import Run
 
 
 def test_generated_data_has_gaps_and_about_one_percent_bad_rows(tmp_path: Path, run_job: Callable[..., Run]) -> None:
-    bench = bench_module()
     source = tmp_path / "raw.csv"
-    bench.generate(str(source), 5000, seed=3)
+    churn.generate(str(source), 5000, seed=3)
 
-    run = run_job(source, json.dumps(bench.CONTRACT))
+    run = run_job(source, json.dumps(churn.CHURN_CONTRACT))
 
     rows = run.report["rows"]
     assert rows["in"] == 5000 and rows["in"] == rows["out"] + rows["quarantined"]
