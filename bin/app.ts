@@ -17,10 +17,13 @@ const context = (key: string): string | undefined => {
 // Synth is deterministic: account and region come from context (`-c prodAccount=... -c prodRegion=...`), never
 // from the credentials in the shell; without them the stage's placeholders apply.
 const destroyData = context('DestroyData');
+const notificationEmail = context('NotificationEmail');
 const overrides: StageConfigOverrides = {
   account: context('Account'),
   region: context('Region'),
   destroyDataOnDelete: destroyData === undefined ? undefined : destroyData === 'true',
+  // `-c prodNotificationEmail=ml-team@example.com` subscribes that address to the stage's notifications.
+  ...(notificationEmail === undefined ? {} : { monitoring: { notificationEmail } }),
 };
 
 const config = loadStageConfig(stageName, overrides);

@@ -285,6 +285,10 @@ function failureMessage(report: Record<string, unknown> | undefined, stderr: str
     .split(/\r?\n/)
     .filter((line) => /^[A-Za-z_.]+(Error|Exception): /.test(line))
     .pop();
-  if (exception) return exception;
+  if (exception) {
+    // Spark's JVM did not start: name the usual cause.
+    if (/JAVA_GATEWAY_EXITED|JAVA_HOME is not set/.test(stderr)) return `${exception} (Spark needs Java 17: install a JRE, e.g. apt-get install openjdk-17-jre-headless, or set JAVA_HOME)`;
+    return exception;
+  }
   return `the job's Python process exited with ${code === null ? 'a signal' : `code ${code}`}`;
 }
