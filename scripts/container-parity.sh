@@ -2,7 +2,7 @@
 # Runs the ML scripts' tests under the Python and library versions of the SageMaker images that run them, which are
 # older than the project's .venv (Python 3.11, pandas 1.5.3, numpy 1.26.4):
 #   .venv-xgboost-1.7-1  Python 3.8 + requirements-container-xgboost-1.7-1.txt  train / evaluate / inference tests
-#   .venv-sklearn-1.2-1  Python 3.9 + requirements-container-sklearn-1.2-1.txt  preprocess / sample-data tests
+#   .venv-sklearn-1.2-1  Python 3.9 + requirements-container-sklearn-1.2-1.txt  preprocess / sample-data / baseline tests
 # Each venv is (re)built only when it is missing or its requirements file changed (hash in <venv>/.requirements.sha256,
 # as scripts/ensure-venv.sh does), so a second run only costs the tests.
 #
@@ -97,7 +97,7 @@ for image in "$@"; do
       prepare_image sklearn-1.2-1 3.9 PYTHON39
       test_image sklearn-1.2-1 \
         test/python/containers \
-        test/python/ml/test_preprocess.py test/python/ml/test_sample_data.py || status=1
+        test/python/ml/test_preprocess.py test/python/ml/test_sample_data.py test/python/ml/test_baseline.py || status=1
       ;;
     *)
       echo "error: unknown image '$image': use xgboost or sklearn" >&2

@@ -32,7 +32,7 @@ export interface MlScriptsProps {
 }
 
 /**
- * The ML scripts as S3 assets: `preprocess.py` and `evaluate.py` as single files (Processing jobs download
+ * The ML scripts as S3 assets: `preprocess.py`, `evaluate.py` and `baseline.py` as single files (Processing jobs download
  * them to /opt/ml/processing/input/code/), and `sourcedir.tar.gz` with the training and inference code
  * (script mode's `sagemaker_submit_directory` and `SAGEMAKER_SUBMIT_DIRECTORY`).
  *
@@ -44,6 +44,8 @@ export class MlScripts extends Construct {
   public readonly preprocess: Asset;
   /** `evaluate.py`. */
   public readonly evaluate: Asset;
+  /** `baseline.py`. */
+  public readonly baseline: Asset;
   /** `sourcedir.tar.gz` with the training and inference entry points at its root. */
   public readonly sourceDir: Asset;
 
@@ -53,6 +55,7 @@ export class MlScripts extends Construct {
 
     this.preprocess = new Asset(this, 'Preprocess', { path: scriptFile(scriptsDir, 'preprocess.py') });
     this.evaluate = new Asset(this, 'Evaluate', { path: scriptFile(scriptsDir, 'evaluate.py') });
+    this.baseline = new Asset(this, 'Baseline', { path: scriptFile(scriptsDir, 'baseline.py') });
 
     const archive = createTarGz(
       (props.sourceDirFiles ?? ['train.py', 'inference.py'])
@@ -61,9 +64,9 @@ export class MlScripts extends Construct {
     this.sourceDir = new Asset(this, 'SourceDir', { path: stageArchive(archive, props.stagingDir) });
   }
 
-  /** Lets `grantee` download exactly these three objects. */
+  /** Lets `grantee` download exactly these objects. */
   public grantRead(grantee: IGrantable): void {
-    for (const asset of [this.preprocess, this.evaluate, this.sourceDir]) {
+    for (const asset of [this.preprocess, this.evaluate, this.baseline, this.sourceDir]) {
       asset.bucket.grantRead(grantee, asset.s3ObjectKey);
     }
   }

@@ -6,6 +6,7 @@
 /** Step names of the training pipeline. */
 export const TRAINING_PIPELINE_STEPS = {
   preprocess: 'Preprocess',
+  baseline: 'Baseline',
   tune: 'Tune',
   evaluate: 'Evaluate',
   checkQuality: 'CheckQuality',
@@ -30,6 +31,21 @@ export const TRAINING_PIPELINE_OUTPUTS = {
   evaluation: 'evaluation',
   evaluationReport: 'EvaluationReport',
   evaluationFile: 'evaluation.json',
+  /** The data-quality baseline of the training split (Model Monitor's formats). */
+  baseline: 'baseline',
+  baselineStatisticsFile: 'statistics.json',
+  baselineConstraintsFile: 'constraints.json',
+} as const;
+
+/** Keys of the metadata a registered model version carries (CustomerMetadataProperties). */
+export const MODEL_METADATA_KEYS = {
+  problemType: 'ProblemType',
+  labelColumn: 'LabelColumn',
+  qualityMetric: 'QualityMetric',
+  qualityMetricDirection: 'QualityMetricDirection',
+  qualityThreshold: 'QualityThreshold',
+  /** The held-out test split of the training execution: what the system test sends to the staging endpoint. */
+  testDataUri: 'TestDataUri',
 } as const;
 
 /** Container paths used by the training pipeline's processing jobs. */
@@ -41,6 +57,7 @@ export const PROCESSING_PATHS = {
   test: '/opt/ml/processing/test',
   model: '/opt/ml/processing/model',
   evaluation: '/opt/ml/processing/evaluation',
+  baseline: '/opt/ml/processing/baseline',
 } as const;
 
 /** Step names of the inference pipeline. */

@@ -91,6 +91,7 @@ export class TrainingStack extends Stack {
       scriptUris: {
         preprocess: assetS3Uri(scripts.preprocess),
         evaluate: assetS3Uri(scripts.evaluate),
+        baseline: assetS3Uri(scripts.baseline),
         sourceDir: assetS3Uri(scripts.sourceDir),
       },
       modelPackageGroupName: this.modelPackageGroupName,

@@ -29,7 +29,12 @@ export function stageMlScriptAssets(s3: LocalS3, env: LocalEnvironment): Trainin
       s3.putFile(uri, path.resolve(outdir, asset.assetPath));
       return uri;
     };
-    return { preprocess: place(scripts.preprocess), evaluate: place(scripts.evaluate), sourceDir: place(scripts.sourceDir) };
+    return {
+      preprocess: place(scripts.preprocess),
+      evaluate: place(scripts.evaluate),
+      baseline: place(scripts.baseline),
+      sourceDir: place(scripts.sourceDir),
+    };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }

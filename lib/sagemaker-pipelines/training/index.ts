@@ -3,6 +3,7 @@ import { TRAINING_PIPELINE_PARAMETERS } from '../names';
 import { ParameterFloat, ParameterString } from '../parameters';
 import { buildPipelineDefinition } from '../pipeline';
 import type { TrainingBuildContext } from './context';
+import { baselineStep } from './baseline-step';
 import { evaluateStep } from './evaluate-step';
 import { preprocessStep } from './preprocess-step';
 import { DEFAULT_JOB_RETRY_POLICIES, type TrainingPipelineProps } from './props';
@@ -13,12 +14,13 @@ import { tuneStep } from './tune-step';
 export * from './props';
 
 /**
- * The training pipeline: Preprocess → Tune → Evaluate → CheckQuality → Register | QualityGateFailed.
+ * The training pipeline: Preprocess → (Baseline, Tune → Evaluate) → CheckQuality → Register | QualityGateFailed.
  *
  * Artifacts (under `s3://<artifactBucketName>/<artifactPrefix>/`):
  * - `<execution id>/preprocess/{train,validation,test}/`: the splits,
  * - `tuning/<training job name>/output/model.tar.gz`: each trial's model,
- * - `<execution id>/evaluation/evaluation.json`: the best model's metrics on the test split.
+ * - `<execution id>/evaluation/evaluation.json`: the best model's metrics on the test split,
+ * - `<execution id>/baseline/{statistics,constraints}.json`: the training split's data-quality baseline.
  *
  * Throws one error listing every invalid prop (unresolved tokens are not checked).
  */
@@ -58,11 +60,12 @@ export function trainingPipelineDefinition(props: TrainingPipelineProps): Pipeli
   };
 
   const preprocess = preprocessStep(context);
+  const baseline = baselineStep(context, preprocess);
   const tune = tuneStep(context, preprocess);
   const evaluate = evaluateStep(context, preprocess, tune.bestModelUri);
-  const checkQuality = qualityGateStep(context, evaluate, tune.bestModelUri);
+  const checkQuality = qualityGateStep(context, { preprocess, baseline, evaluate }, tune.bestModelUri);
   return buildPipelineDefinition({
     parameters: [inputDataUri, approvalStatus, qualityThreshold, processingInstanceType, trainingInstanceType],
-    steps: [preprocess, tune.step, evaluate, checkQuality],
+    steps: [preprocess, baseline, tune.step, evaluate, checkQuality],
   });
 }

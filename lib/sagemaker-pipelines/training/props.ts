@@ -15,6 +15,8 @@ export interface TrainingScriptUris {
   readonly preprocess: string;
   /** S3 URI of evaluate.py (the URI must end in the file name). */
   readonly evaluate: string;
+  /** S3 URI of baseline.py (the URI must end in the file name). */
+  readonly baseline: string;
   /** S3 URI of sourcedir.tar.gz holding train.py and inference.py at its root. */
   readonly sourceDir: string;
 }

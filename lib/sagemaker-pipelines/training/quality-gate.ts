@@ -1,6 +1,6 @@
 import { Condition } from '../conditions';
 import { Expressions, type JoinExpression } from '../expressions';
-import { TRAINING_PIPELINE_OUTPUTS, TRAINING_PIPELINE_STEPS } from '../names';
+import { MODEL_METADATA_KEYS, TRAINING_PIPELINE_OUTPUTS, TRAINING_PIPELINE_STEPS } from '../names';
 import { metricDirection } from '../problem-types';
 import { servingEnvironment } from '../serving';
 import { ConditionStep, FailStep, RegisterModelStep, type ProcessingStep } from '../steps';
@@ -15,7 +15,15 @@ const CONTENT_TYPES = ['text/csv', 'application/json'];
  * group with the ModelApprovalStatus parameter; else QualityGateFailed ends the execution with a message naming
  * the metric, its value and the threshold.
  */
-export function qualityGateStep(context: TrainingBuildContext, evaluate: ProcessingStep, bestModelUri: JoinExpression): ConditionStep {
+/** The steps whose outputs the gate and the registered version refer to. */
+export interface GateInputs {
+  readonly preprocess: ProcessingStep;
+  readonly baseline: ProcessingStep;
+  readonly evaluate: ProcessingStep;
+}
+
+export function qualityGateStep(context: TrainingBuildContext, steps: GateInputs, bestModelUri: JoinExpression): ConditionStep {
+  const { evaluate } = steps;
   const { props, resolved, parameters } = context;
   const report = evaluate.propertyFile(TRAINING_PIPELINE_OUTPUTS.evaluationReport);
   const metricValue = report.jsonGet<number>(`${resolved.spec.reportKey}.${resolved.gateMetric}.value`);
@@ -39,14 +47,19 @@ export function qualityGateStep(context: TrainingBuildContext, evaluate: Process
         ? Condition.lessThanOrEqualTo(metricValue, parameters.qualityThreshold)
         : Condition.greaterThanOrEqualTo(metricValue, parameters.qualityThreshold),
     ],
-    ifSteps: [registerStep(context, evaluate, bestModelUri)],
+    ifSteps: [registerStep(context, steps, bestModelUri)],
     elseSteps: [fail],
   });
 }
 
-/** Register: a model package version with the best model, its serving container and evaluation.json as metrics. */
-function registerStep(context: TrainingBuildContext, evaluate: ProcessingStep, bestModelUri: JoinExpression): RegisterModelStep {
+/**
+ * Register: a model package version with the best model, its serving container, evaluation.json as its quality
+ * metrics, the baseline as its data-quality metrics, and the gate and the test split in its metadata.
+ */
+function registerStep(context: TrainingBuildContext, steps: GateInputs, bestModelUri: JoinExpression): RegisterModelStep {
   const { props, resolved, parameters } = context;
+  const { evaluate, baseline, preprocess } = steps;
+  const baselineFile = (file: string) => Expressions.join([baseline.outputUri(TRAINING_PIPELINE_OUTPUTS.baseline), file], '/');
   // A RegisterModel step is no SageMaker job: of the job retry policies, only the Step.* exception types apply.
   const stepRetries = (props.retryPolicies ?? DEFAULT_JOB_RETRY_POLICIES)
     .map((p) => ({ ...p, exceptionTypes: p.exceptionTypes.filter((t) => t.startsWith('Step.')) }))
@@ -66,6 +79,10 @@ function registerStep(context: TrainingBuildContext, evaluate: ProcessingStep, b
             ),
           },
         },
+        ModelDataQuality: {
+          Statistics: { ContentType: 'application/json', S3Uri: baselineFile(TRAINING_PIPELINE_OUTPUTS.baselineStatisticsFile) },
+          Constraints: { ContentType: 'application/json', S3Uri: baselineFile(TRAINING_PIPELINE_OUTPUTS.baselineConstraintsFile) },
+        },
       },
       InferenceSpecification: {
         Containers: [
@@ -84,11 +101,12 @@ function registerStep(context: TrainingBuildContext, evaluate: ProcessingStep, b
       },
       // The gate a version passed, for reviewers and the approval notification (metadata values are strings).
       CustomerMetadataProperties: {
-        ProblemType: props.problemType,
-        LabelColumn: props.labelColumn,
-        QualityMetric: resolved.gateMetric,
-        QualityMetricDirection: metricDirection(props.problemType, resolved.gateMetric),
-        QualityThreshold: Expressions.join([parameters.qualityThreshold]),
+        [MODEL_METADATA_KEYS.problemType]: props.problemType,
+        [MODEL_METADATA_KEYS.labelColumn]: props.labelColumn,
+        [MODEL_METADATA_KEYS.qualityMetric]: resolved.gateMetric,
+        [MODEL_METADATA_KEYS.qualityMetricDirection]: metricDirection(props.problemType, resolved.gateMetric),
+        [MODEL_METADATA_KEYS.qualityThreshold]: Expressions.join([parameters.qualityThreshold]),
+        [MODEL_METADATA_KEYS.testDataUri]: Expressions.join([preprocess.outputUri(TRAINING_PIPELINE_OUTPUTS.test)]),
       },
     },
   });

@@ -27,6 +27,7 @@ export interface ResolvedTrainingProps {
   readonly threshold: number;
   readonly preprocessScript: string;
   readonly evaluateScript: string;
+  readonly baselineScript: string;
 }
 
 function resolveResources(resources: JobResources | undefined): Required<JobResources> {
@@ -112,12 +113,15 @@ export function resolveTrainingProps(props: TrainingPipelineProps): ResolvedTrai
   errors.s3Uri('defaultInputDataUri', props.defaultInputDataUri);
   errors.s3Uri('scriptUris.preprocess', props.scriptUris.preprocess);
   errors.s3Uri('scriptUris.evaluate', props.scriptUris.evaluate);
+  errors.s3Uri('scriptUris.baseline', props.scriptUris.baseline);
   errors.s3Uri('scriptUris.sourceDir', props.scriptUris.sourceDir);
   const preprocessScript = scriptFileName(props.scriptUris.preprocess);
   const evaluateScript = scriptFileName(props.scriptUris.evaluate);
+  const baselineScript = scriptFileName(props.scriptUris.baseline);
   for (const [name, file] of [
     ['preprocess', preprocessScript],
     ['evaluate', evaluateScript],
+    ['baseline', baselineScript],
   ] as const) {
     errors.check(
       file !== undefined,
@@ -237,5 +241,6 @@ export function resolveTrainingProps(props: TrainingPipelineProps): ResolvedTrai
     threshold: threshold as number,
     preprocessScript: preprocessScript as string,
     evaluateScript: evaluateScript as string,
+    baselineScript: baselineScript as string,
   };
 }

@@ -38,7 +38,7 @@ describe('MlScripts', () => {
 
   test('a code change changes the asset hash', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ml-scripts-test-'));
-    for (const name of ['preprocess.py', 'evaluate.py', 'train.py', 'inference.py']) {
+    for (const name of ['preprocess.py', 'evaluate.py', 'baseline.py', 'train.py', 'inference.py']) {
       writeFileSync(path.join(dir, name), readFileSync(path.join(ML_SCRIPTS_DIR, name)));
     }
     const before = synthScripts({ scriptsDir: dir }).scripts.sourceDir.assetHash;
@@ -66,7 +66,7 @@ describe('MlScripts', () => {
       .toThrow(`ML script '${path.join(dir, 'preprocess.py')}' does not exist: add it, or point scriptsDir at the folder holding preprocess.py`);
   });
 
-  test('grantRead allows exactly the three objects', () => {
+  test('grantRead allows exactly the four objects', () => {
     const app = createTestApp();
     const stack = new Stack(app, 'S', { env: ENV });
     const scripts = new MlScripts(stack, 'Scripts');
@@ -77,7 +77,7 @@ describe('MlScripts', () => {
     const bucketArn = 'arn:aws:s3:::cdk-hnb659fds-assets-111111111111-us-east-1';
     expect(statement.Resource.sort()).toEqual([
       bucketArn,
-      ...[scripts.preprocess, scripts.evaluate, scripts.sourceDir].map((a) => `${bucketArn}/${a.s3ObjectKey}`),
+      ...[scripts.preprocess, scripts.evaluate, scripts.baseline, scripts.sourceDir].map((a) => `${bucketArn}/${a.s3ObjectKey}`),
     ].sort());
   });
 });

@@ -100,7 +100,7 @@ describe('checkStepArguments on the project pipelines', () => {
 describe('checkStepArguments finds mismatches', () => {
   test('bad enum values, listing the valid ones', () => {
     const definition = JSON.parse(JSON.stringify(trainingPipelineDefinition(TRAINING_PROPS)));
-    definition.Steps[1].Arguments.HyperParameterTuningJobConfig.Strategy = 'Bayes';
+    definition.Steps.find((step: { Name: string }) => step.Name === 'Tune').Arguments.HyperParameterTuningJobConfig.Strategy = 'Bayes';
     expect(checkStepArguments(definition, model)).toEqual([
       {
         stepName: 'Tune',

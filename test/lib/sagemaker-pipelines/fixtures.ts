@@ -20,6 +20,7 @@ export const TRAINING_PROPS: TrainingPipelineProps = {
   scriptUris: {
     preprocess: 's3://mlops-artifacts/code/preprocess.py',
     evaluate: 's3://mlops-artifacts/code/evaluate.py',
+    baseline: 's3://mlops-artifacts/code/baseline.py',
     sourceDir: 's3://mlops-artifacts/code/sourcedir.tar.gz',
   },
   modelPackageGroupName: 'house-prices',

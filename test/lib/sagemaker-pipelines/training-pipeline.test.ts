@@ -59,6 +59,7 @@ describe('trainingPipelineDefinition', () => {
   test('has the contract step names, in order, with Register / QualityGateFailed as the branches', () => {
     expect(definition.Steps.map((s) => [s.Name, s.Type])).toEqual([
       ['Preprocess', 'Processing'],
+      ['Baseline', 'Processing'],
       ['Tune', 'Tuning'],
       ['Evaluate', 'Processing'],
       ['CheckQuality', 'Condition'],
@@ -234,6 +235,26 @@ describe('trainingPipelineDefinition', () => {
     ]);
   });
 
+  test('Baseline describes the training split in Model Monitor\'s formats, next to the execution\'s other outputs', () => {
+    const baseline = steps.get('Baseline');
+    expect(baseline.Arguments.AppSpecification).toEqual({
+      ImageUri: SKLEARN_IMAGE,
+      ContainerEntrypoint: ['python3', '/opt/ml/processing/input/code/baseline.py'],
+      ContainerArguments: ['--train-dir', '/opt/ml/processing/train', '--output-dir', '/opt/ml/processing/baseline'],
+    });
+    expect(baseline.Arguments.ProcessingInputs).toEqual([
+      s3Input('train', { Get: "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri" }, '/opt/ml/processing/train'),
+      s3Input('code', 's3://mlops-artifacts/code/baseline.py', '/opt/ml/processing/input/code'),
+    ]);
+    expect(baseline.Arguments.ProcessingOutputConfig.Outputs).toEqual([
+      {
+        OutputName: 'baseline',
+        AppManaged: false,
+        S3Output: { S3Uri: executionScoped('baseline'), LocalPath: '/opt/ml/processing/baseline', S3UploadMode: 'EndOfJob' },
+      },
+    ]);
+  });
+
   test('CheckQuality wants r2 (Maximize) at least the threshold', () => {
     expect(steps.get('CheckQuality').Arguments.Conditions).toEqual([
       {
@@ -325,6 +346,16 @@ describe('trainingPipelineDefinition', () => {
               },
             },
           },
+          ModelDataQuality: {
+            Statistics: {
+              ContentType: 'application/json',
+              S3Uri: { 'Std:Join': { On: '/', Values: [{ Get: "Steps.Baseline.ProcessingOutputConfig.Outputs['baseline'].S3Output.S3Uri" }, 'statistics.json'] } },
+            },
+            Constraints: {
+              ContentType: 'application/json',
+              S3Uri: { 'Std:Join': { On: '/', Values: [{ Get: "Steps.Baseline.ProcessingOutputConfig.Outputs['baseline'].S3Output.S3Uri" }, 'constraints.json'] } },
+            },
+          },
         },
         InferenceSpecification: {
           Containers: [
@@ -350,6 +381,7 @@ describe('trainingPipelineDefinition', () => {
           QualityMetric: 'r2',
           QualityMetricDirection: 'Maximize',
           QualityThreshold: { 'Std:Join': { On: '', Values: [{ Get: 'Parameters.QualityThreshold' }] } },
+          TestDataUri: { 'Std:Join': { On: '', Values: [{ Get: "Steps.Preprocess.ProcessingOutputConfig.Outputs['test'].S3Output.S3Uri" }] } },
         },
       },
       RetryPolicies: [DEFAULT_RETRIES[0]],
@@ -418,7 +450,7 @@ describe('trainingPipelineDefinition', () => {
   });
 
   test('spot training defaults to twice the run time and a checkpoint prefix under the artifacts', () => {
-    const job = trainingPipelineDefinition({ ...TRAINING_PROPS, spotTraining: {} }).Steps[1].Arguments.TrainingJobDefinition as Json;
+    const job = trainingPipelineDefinition({ ...TRAINING_PROPS, spotTraining: {} }).Steps.find((s) => s.Name === 'Tune')?.Arguments.TrainingJobDefinition as Json;
     expect(job.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 3600, MaxWaitTimeInSeconds: 7200 });
     expect(job.CheckpointConfig).toEqual({ S3Uri: 's3://mlops-artifacts/training/checkpoints' });
   });
@@ -433,6 +465,7 @@ describe('trainingPipelineDefinition', () => {
       scriptUris: {
         preprocess: `s3://${bucket}/code/preprocess.py`,
         evaluate: `s3://${bucket}/code/evaluate.py`,
+        baseline: `s3://${bucket}/code/baseline.py`,
         sourceDir: '${Token[TOKEN.104]}',
       },
       defaultInputDataUri: '${Token[TOKEN.105]}',

@@ -108,7 +108,7 @@ describe('TrainingStack', () => {
       "{{{'Fn::ImportValue':'mlops-test:RawDataBucketArn'}}}/raw/*",
     ]);
     const assetObjects = objectResources.filter((r) => r.startsWith('arn:aws:s3:::cdk-hnb659fds-assets-111111111111-us-east-1/'));
-    expect(assetObjects.map((r) => path.extname(r)).sort()).toEqual(['.gz', '.py', '.py']);
+    expect(assetObjects.map((r) => path.extname(r)).sort()).toEqual(['.gz', '.py', '.py', '.py']);
     // Writes only reach the artifacts bucket.
     const writers = statements.filter((s) => asArray(s.Action).includes('s3:PutObject'));
     expect(writers.flatMap((s) => asArray(s.Resource)).map((r) => flattenJoin(r)).join(' ')).not.toMatch(/RawDataBucket|ProcessedDataBucket/);
@@ -162,7 +162,7 @@ describe('TrainingStack', () => {
     const definition = pipelineDefinition(template, 'TrainingPipeline');
     const steps = allSteps(definition.Steps);
     expect(steps.map((s) => `${s.Name}:${s.Type}`)).toEqual([
-      'Preprocess:Processing', 'Tune:Tuning', 'Evaluate:Processing', 'CheckQuality:Condition',
+      'Preprocess:Processing', 'Baseline:Processing', 'Tune:Tuning', 'Evaluate:Processing', 'CheckQuality:Condition',
       'Register:RegisterModel', 'QualityGateFailed:Fail',
     ]);
     const check = definition.Steps.find((s) => s.Type === 'Condition');

@@ -22,6 +22,7 @@ function setUp(): { s3: LocalS3; registry: LocalModelRegistry; workDir: string; 
   const ml = path.join(REPO, 'ml');
   s3.putFile(`s3://${ARTIFACTS}/code/preprocess.py`, path.join(ml, 'preprocess.py'));
   s3.putFile(`s3://${ARTIFACTS}/code/evaluate.py`, path.join(ml, 'evaluate.py'));
+  s3.putFile(`s3://${ARTIFACTS}/code/baseline.py`, path.join(ml, 'baseline.py'));
   s3.putObject(
     `s3://${ARTIFACTS}/code/sourcedir.tar.gz`,
     createTarGz(['train.py', 'inference.py'].map((name) => ({ name, data: fs.readFileSync(path.join(ml, name)) }))),
@@ -41,6 +42,7 @@ function setUp(): { s3: LocalS3; registry: LocalModelRegistry; workDir: string; 
     scriptUris: {
       preprocess: `s3://${ARTIFACTS}/code/preprocess.py`,
       evaluate: `s3://${ARTIFACTS}/code/evaluate.py`,
+      baseline: `s3://${ARTIFACTS}/code/baseline.py`,
       sourceDir: `s3://${ARTIFACTS}/code/sourcedir.tar.gz`,
     },
     modelPackageGroupName: 'local-regression',
@@ -70,6 +72,7 @@ describe('the training pipeline definition, executed locally with the real ML sc
     expect(record.failureReason).toBeUndefined();
     expect(record.steps.map((s) => [s.name, s.status])).toEqual([
       ['Preprocess', 'Succeeded'],
+      ['Baseline', 'Succeeded'],
       ['Tune', 'Succeeded'],
       ['Evaluate', 'Succeeded'],
       ['CheckQuality', 'Succeeded'],
@@ -91,6 +94,13 @@ describe('the training pipeline definition, executed locally with the real ML sc
     expect(container.ModelDataUrl).toContain(`/${best.TrainingJobName}/output/model.tar.gz`);
     expect(env.s3.exists(String(container.ModelDataUrl))).toBe(true);
     expect(container.Environment).toMatchObject({ SAGEMAKER_PROGRAM: 'inference.py' });
+    // the data-quality baseline the version carries, in Model Monitor's formats
+    const dataQuality = pkg.ModelMetrics?.ModelDataQuality as { Statistics: { S3Uri: string }; Constraints: { S3Uri: string } };
+    const statistics = JSON.parse(env.s3.getText(dataQuality.Statistics.S3Uri));
+    const constraints = JSON.parse(env.s3.getText(dataQuality.Constraints.S3Uri));
+    expect(statistics.dataset.item_count).toBeGreaterThan(0);
+    expect(constraints.features.map((f: { name: string }) => f.name)).toEqual(statistics.features.map((f: { name: string }) => f.name));
+    expect(pkg.CustomerMetadataProperties?.TestDataUri).toMatch(/\/gate-pass\/preprocess\/test$/);
   });
 
   test('fails at the quality gate with the Fail step message when the threshold is out of reach', async () => {
@@ -103,7 +113,7 @@ describe('the training pipeline definition, executed locally with the real ML sc
     expect(record.failureReason).toMatch(/0\.999999/);
   });
 
-  test('with caching on, a second execution reuses Preprocess, Tune and Evaluate although outputs are execution-scoped', async () => {
+  test('with caching on, a second execution reuses Preprocess, Baseline, Tune and Evaluate although outputs are execution-scoped', async () => {
     const cacheConfig = { enabled: true, expireAfter: 'P1D' };
     const first = await run('cache-1', { QualityThreshold: 0.0 }, { cacheConfig });
     expect(first.status).toBe('Succeeded');
@@ -111,6 +121,7 @@ describe('the training pipeline definition, executed locally with the real ML sc
     expect(second.status).toBe('Succeeded');
     expect(second.steps.map((s) => [s.name, s.status])).toEqual([
       ['Preprocess', 'Cached'],
+      ['Baseline', 'Cached'],
       ['Tune', 'Cached'],
       ['Evaluate', 'Cached'],
       ['CheckQuality', 'Succeeded'],
