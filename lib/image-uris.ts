@@ -115,3 +115,43 @@ function registryAccountMapping(stack: Stack): CfnMapping {
   }
   return new CfnMapping(stack, MAPPING_ID, { mapping });
 }
+
+// ECR registry accounts of SageMaker Model Monitor's prebuilt analyzer (`sagemaker-model-monitor-analyzer`, as the
+// SageMaker Python SDK's image_uri_config/model-monitor.json lists them). The image cannot be pulled; monitoring jobs
+// name it.
+const MODEL_MONITOR_REGISTRY_ACCOUNTS: Readonly<Record<string, string>> = {
+  'ap-east-1': '001633400207',
+  'ap-northeast-1': '574779866223',
+  'ap-northeast-2': '709848358524',
+  'ap-south-1': '126357580389',
+  'ap-southeast-1': '245545462676',
+  'ap-southeast-2': '563025443158',
+  'ca-central-1': '536280801234',
+  'cn-north-1': '453000072557',
+  'cn-northwest-1': '453252182341',
+  'eu-central-1': '048819808253',
+  'eu-north-1': '895015795356',
+  'eu-west-1': '468650794304',
+  'eu-west-2': '749857270468',
+  'eu-west-3': '680080141114',
+  'me-south-1': '607024016150',
+  'sa-east-1': '539772159869',
+  'us-east-1': '156813124566',
+  'us-east-2': '777275614652',
+  'us-west-1': '890145073186',
+  'us-west-2': '159807026194',
+};
+
+/** URI of Model Monitor's analyzer image in `region`; throws, listing the supported regions, when there is none. */
+export function modelMonitorImageUri(region: string): string {
+  const account = MODEL_MONITOR_REGISTRY_ACCOUNTS[region];
+  if (account === undefined) {
+    throw new Error(
+      `No sagemaker-model-monitor-analyzer image is known for region '${region}'. Supported regions: `
+        + `${Object.keys(MODEL_MONITOR_REGISTRY_ACCOUNTS).join(', ')}. Deploy production to one of them, or add the `
+        + 'region\'s registry account to lib/image-uris.ts.',
+    );
+  }
+  const domain = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `${account}.dkr.ecr.${region}.${domain}/sagemaker-model-monitor-analyzer`;
+}

@@ -2,12 +2,16 @@ import { type Rejected, rejected } from '../shared/events';
 import type { NotifyEvent } from './event';
 import { approvalMessage } from './messages/approval';
 import { lastSegment, sameSageMakerName } from './messages/common';
+import { deploymentMessage } from './messages/deployment';
 import { glueLateMessage, glueStateMessage } from './messages/glue';
 import { trainingJobMessage, tuningJobMessage } from './messages/jobs';
 import { pipelineMessage } from './messages/pipeline';
 import type { FormatOptions, ModelPackageSummary, Notification, NotificationDetails } from './notification';
 
 export type {
+  DeploymentActionSummary,
+  DeploymentDetails,
+  DeploymentExecutionSummary,
   EvaluationFile,
   FormatOptions,
   ModelPackageSummary,
@@ -23,6 +27,8 @@ export interface NotifyRules {
   readonly inferencePipelineName: string;
   readonly modelPackageGroupName: string;
   readonly etlJobName: string;
+  /** The deployment CodePipeline; unset, every CodePipeline event is rejected. */
+  readonly deploymentPipelineName?: string;
 }
 
 /** What the handler must read before it can write the message. */
@@ -31,7 +37,9 @@ export type NotifyLookup =
   /** A failed execution: ListPipelineExecutionSteps names the failed steps and their reasons. */
   | { readonly kind: 'pipeline-steps'; readonly pipelineExecutionArn: string }
   /** A version awaiting approval: DescribeModelPackage, then its evaluation.json from S3. */
-  | { readonly kind: 'model-package'; readonly modelPackageArn: string };
+  | { readonly kind: 'model-package'; readonly modelPackageArn: string }
+  /** A deployment pipeline execution: GetPipelineExecution and ListActionExecutions (the version, what failed). */
+  | { readonly kind: 'deployment-execution'; readonly pipelineName: string; readonly executionId: string };
 
 /** An event to report. */
 export interface NotifyDecision {
@@ -47,6 +55,7 @@ const PIPELINE_STATUSES_REPORTED = ['Failed', 'Stopped', 'Succeeded'];
 const JOB_STATUSES_REPORTED = ['Failed', 'Stopped'];
 const GLUE_END_STATES_REPORTED = ['FAILED', 'TIMEOUT', 'STOPPED'];
 const GLUE_RUNNING_STATES = ['STARTING', 'RUNNING', 'STOPPING', 'WAITING'];
+const DEPLOYMENT_STATES_REPORTED = ['SUCCEEDED', 'FAILED', 'STOPPED'];
 
 /**
  * Decides from the event alone (pure) whether it is reported, and what must be read first. Events the monitoring
@@ -128,6 +137,28 @@ export function decideNotify(event: NotifyEvent, rules: NotifyRules): NotifyDeci
       }
       return notify({ kind: 'model-package', modelPackageArn: arn });
     }
+    case 'CodePipeline Pipeline Execution State Change': {
+      const { pipeline, 'execution-id': executionId, state } = event.detail;
+      if (rules.deploymentPipelineName === undefined) {
+        return rejected(
+          `event is for CodePipeline pipeline '${pipeline}', but notify knows no deployment pipeline ` +
+            '(DEPLOYMENT_PIPELINE_NAME is not set), so it reports no CodePipeline events',
+        );
+      }
+      // CodePipeline names are case-sensitive (unlike SageMaker's).
+      if (pipeline !== rules.deploymentPipelineName) {
+        return rejected(
+          `event is for CodePipeline pipeline '${pipeline}', not the deployment pipeline '${rules.deploymentPipelineName}'`,
+        );
+      }
+      if (!DEPLOYMENT_STATES_REPORTED.includes(state)) {
+        return rejected(
+          `execution ${executionId} of pipeline '${pipeline}' is ${state}; notify reports ` +
+            `${DEPLOYMENT_STATES_REPORTED.join(', ')} executions only`,
+        );
+      }
+      return notify({ kind: 'deployment-execution', pipelineName: pipeline, executionId });
+    }
   }
 }
 
@@ -154,6 +185,8 @@ export function formatNotification(
       return glueLateMessage(event);
     case 'SageMaker Model Package State Change':
       return approvalMessage(event, details, options);
+    case 'CodePipeline Pipeline Execution State Change':
+      return deploymentMessage(event, details.deployment);
   }
 }
 

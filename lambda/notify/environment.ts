@@ -18,6 +18,11 @@ export const NOTIFY_ENVIRONMENT = {
   /** Required. The Glue ETL job whose failed, stopped, timed-out and late runs are reported; others are rejected. */
   etlJobName: 'ETL_JOB_NAME',
   /**
+   * Optional. The model deployment CodePipeline: its succeeded, failed and stopped executions are reported; other
+   * pipelines' events are rejected, and so are all CodePipeline events while it is unset.
+   */
+  deploymentPipelineName: 'DEPLOYMENT_PIPELINE_NAME',
+  /**
    * Optional. The SageMaker Studio domain id (`d-...`): when set, messages also link straight to the pipeline
    * execution and the model version in Studio (Studio URLs name the domain, so without it they cannot be built).
    */

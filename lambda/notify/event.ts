@@ -123,6 +123,28 @@ export const ModelPackageStateChangeSchema = EventBridgeSchema.extend({
   }),
 });
 
+/**
+ * "CodePipeline Pipeline Execution State Change" (STARTED, SUCCEEDED, FAILED, STOPPING, STOPPED, SUPERSEDED...).
+ * See https://docs.aws.amazon.com/codepipeline/latest/userguide/detect-state-changes-cloudwatch-events.html
+ */
+export const CodePipelineExecutionStateChangeSchema = EventBridgeSchema.extend({
+  source: z.literal('aws.codepipeline'),
+  'detail-type': z.literal('CodePipeline Pipeline Execution State Change'),
+  detail: z.object({
+    pipeline: z.string().regex(/^[A-Za-z0-9.@_-]{1,100}$/, 'not a CodePipeline pipeline name'),
+    'execution-id': z
+      .string()
+      .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'not an execution id'),
+    state: z.string().min(1),
+    /** The pipeline's version (its structure's revision). */
+    version: z.number().optional(),
+    'execution-trigger': z
+      .object({ 'trigger-type': z.string().optional(), 'trigger-detail': z.string().optional() })
+      .optional(),
+    'stop-execution-comments': z.string().optional(),
+  }),
+});
+
 /** The detail-types notify handles, each with its schema. */
 const NOTIFY_EVENT_SCHEMAS = [
   PipelineExecutionStatusChangeSchema,
@@ -131,6 +153,7 @@ const NOTIFY_EVENT_SCHEMAS = [
   GlueJobStateChangeSchema,
   GlueJobRunStatusSchema,
   ModelPackageStateChangeSchema,
+  CodePipelineExecutionStateChangeSchema,
 ] as const;
 
 /** The detail-types notify handles. */
@@ -152,3 +175,4 @@ export type TuningJobStateChangeEvent = z.output<typeof TuningJobStateChangeSche
 export type GlueJobStateChangeEvent = z.output<typeof GlueJobStateChangeSchema>;
 export type GlueJobRunStatusEvent = z.output<typeof GlueJobRunStatusSchema>;
 export type ModelPackageStateChangeEvent = z.output<typeof ModelPackageStateChangeSchema>;
+export type CodePipelineExecutionStateChangeEvent = z.output<typeof CodePipelineExecutionStateChangeSchema>;

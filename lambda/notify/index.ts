@@ -1,3 +1,10 @@
+import {
+  type ActionExecutionDetail,
+  CodePipelineClient,
+  GetPipelineExecutionCommand,
+  ListActionExecutionsCommand,
+  type PipelineExecution,
+} from '@aws-sdk/client-codepipeline';
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeModelPackageCommand,
@@ -14,6 +21,7 @@ import { createLogger } from '../shared/logger';
 import {
   decideApprovalRequest,
   decideNotify,
+  type DeploymentDetails,
   type EvaluationFile,
   formatNotification,
   type NotificationDetails,
@@ -29,9 +37,12 @@ const logger = createLogger('notify');
 const sns = new SNSClient({});
 const sageMaker = new SageMakerClient({});
 const s3 = new S3Client({});
+const codePipeline = new CodePipelineClient({});
 
 /** An execution has a handful of steps; the bound only guards against a paging loop. */
 const MAX_STEP_PAGES = 20;
+/** A deployment execution has a handful of actions (and retries); the bound only guards against a paging loop. */
+const MAX_ACTION_PAGES = 10;
 /** evaluation.json is a few hundred bytes; a larger object is not read. */
 const MAX_EVALUATION_BYTES = 1024 * 1024;
 
@@ -102,11 +113,63 @@ async function readEvaluationFile(uri: string, account: string): Promise<Evaluat
   }
 }
 
+/**
+ * A deployment pipeline execution and its actions (with their errors and output variables). An execution or pipeline
+ * CodePipeline no longer knows is said in the message, since a retry cannot bring it back; other errors propagate,
+ * so Lambda retries the event.
+ */
+async function readDeployment(pipelineName: string, executionId: string): Promise<DeploymentDetails> {
+  const context = `pipeline '${pipelineName}', execution ${executionId}`;
+  const gone = (error: unknown) =>
+    error instanceof Error && ['PipelineExecutionNotFoundException', 'PipelineNotFoundException'].includes(error.name);
+  const answered = (operation: string, error: unknown) =>
+    `CodePipeline ${operation} answered ${(error as Error).name}: ${(error as Error).message}`;
+  let execution: PipelineExecution | undefined;
+  try {
+    const response = await codePipeline.send(
+      new GetPipelineExecutionCommand({ pipelineName, pipelineExecutionId: executionId }),
+    );
+    execution = response.pipelineExecution;
+  } catch (error) {
+    if (gone(error)) {
+      return { problem: answered('GetPipelineExecution', error) };
+    }
+    throw awsCallFailed('CodePipeline GetPipelineExecution', context, error);
+  }
+  const actions: ActionExecutionDetail[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    try {
+      const response = await codePipeline.send(
+        new ListActionExecutionsCommand({
+          pipelineName,
+          filter: { pipelineExecutionId: executionId },
+          maxResults: 100,
+          nextToken,
+        }),
+      );
+      actions.push(...(response.actionExecutionDetails ?? []));
+      nextToken = response.nextToken;
+    } catch (error) {
+      if (gone(error)) {
+        return { execution, problem: answered('ListActionExecutions', error) };
+      }
+      throw awsCallFailed('CodePipeline ListActionExecutions', context, error);
+    }
+    pages++;
+  } while (nextToken !== undefined && nextToken !== '' && pages < MAX_ACTION_PAGES);
+  return { execution, actions };
+}
+
 /** Reads what the message needs (see `NotifyLookup`); a version no longer awaiting approval is rejected. */
 async function readDetails(decision: NotifyDecision): Promise<NotificationDetails | Rejected> {
   const { lookup } = decision;
   if (lookup.kind === 'pipeline-steps') {
     return { steps: await listExecutionSteps(lookup.pipelineExecutionArn) };
+  }
+  if (lookup.kind === 'deployment-execution') {
+    return { deployment: await readDeployment(lookup.pipelineName, lookup.executionId) };
   }
   if (lookup.kind === 'model-package') {
     let modelPackage;
@@ -178,8 +241,10 @@ const sendNotificationOnce = createIdempotentAction(sendNotification, {
 /**
  * EventBridge (the monitoring stack's rules) → one readable SNS message per event: failed, stopped or succeeded
  * pipeline executions (naming the failed steps), failed or stopped training and tuning jobs, failed, timed-out,
- * stopped or late ETL runs, and model versions awaiting approval (with their metrics against the quality gate and
- * the commands to approve or reject). Events the rules should not send are rejected without any AWS call. One
+ * stopped or late ETL runs, model versions awaiting approval (with their metrics against the quality gate and
+ * the commands to approve or reject), and succeeded, failed or stopped executions of the model deployment pipeline
+ * (the version in production, or the failed action and its error). Events the rules should not send are rejected
+ * without any AWS call. One
  * message per EventBridge event id: Powertools idempotency around the reads and the publish.
  */
 export async function handler(event: unknown, context: Context): Promise<NotifyResult> {

@@ -8,6 +8,7 @@
  * - Studio: `https://studio-<domain id>.studio.<r>.sagemaker.aws/pipelines/view/<pipeline>/executions/<id>/graph`
  *   and `.../models/registered-models/<group>/versions`: only with a domain id, which the region does not give.
  * - CloudWatch Logs: a log group filtered to the streams of one job (`#logsV2:log-groups/log-group/$252Faws...`).
+ * - CodePipeline: `codesuite/codepipeline/pipelines/<name>/executions/<id>/timeline?region=<r>` (an execution).
  * Only the standard `aws` partition is covered (console.aws.amazon.com).
  */
 
@@ -82,4 +83,19 @@ export function studioModelVersionsUrl(region: string, domainId: string, groupNa
 
 function studioHome(region: string, domainId: string): string {
   return `https://studio-${domainId}.studio.${region}.sagemaker.aws`;
+}
+
+/** A CodePipeline execution (its stages, actions and their errors) in the CodePipeline console. */
+export function codePipelineExecutionUrl(region: string, pipelineName: string, executionId: string): string {
+  const pipeline = encodeURIComponent(pipelineName);
+  return (
+    `${consoleHome(region)}/codesuite/codepipeline/pipelines/${pipeline}/executions/` +
+    `${encodeURIComponent(executionId)}/timeline?region=${region}`
+  );
+}
+
+/** The log group of a Lambda function in CloudWatch Logs. */
+export function lambdaLogsUrl(region: string, functionName: string): string {
+  const group = encodeURIComponent(encodeURIComponent(`/aws/lambda/${functionName}`)).replace(/%/g, '$');
+  return `${consoleHome(region)}/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${group}`;
 }

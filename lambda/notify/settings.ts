@@ -23,6 +23,11 @@ export function readNotifySettings(environment: NodeJS.ProcessEnv = process.env)
       inferencePipelineName: envSchemas.name('the SageMaker inference pipeline name'),
       modelPackageGroupName: envSchemas.name('the SageMaker model package group name'),
       etlJobName: envSchemas.name('the Glue ETL job name'),
+      deploymentPipelineName: z
+        .string()
+        .regex(/^[A-Za-z0-9.@_-]{1,100}$/, 'not a CodePipeline pipeline name (1-100 of A-Z a-z 0-9 . @ _ -)')
+        .optional()
+        .describe('the deployment CodePipeline name, such as mlops-dev-deployment (optional)'),
       studioDomainId: z
         .string()
         .regex(/^d-[a-z0-9]{1,62}$/, "not a SageMaker domain id ('d-' then lowercase letters and digits)")

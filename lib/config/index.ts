@@ -4,3 +4,4 @@ export * from './load-stage-config';
 export * from './data-layout';
 export * from './dataset-contract';
 export * from './resource-names';
+export { systemTestMetric } from './validate-deployment';

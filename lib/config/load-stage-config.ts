@@ -1,4 +1,3 @@
-import { Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   GLUE_WORKER_TYPES,
@@ -10,7 +9,9 @@ import {
   type StageName,
 } from './stage-config';
 import { DEFAULT_STAGE_CONFIGS } from './stages';
-import { validateDatasetContract, type Fail } from './validate-dataset';
+import { isConcrete, validateInteger, type Fail } from './checks';
+import { validateDatasetContract } from './validate-dataset';
+import { metricRange, validateDeployment } from './validate-deployment';
 import { durationMs } from '../sagemaker-pipelines/duration';
 import { INSTANCE_TYPE_PATTERN } from '../sagemaker-pipelines/instance-types';
 import { isProblemType, PROBLEM_TYPE_NAMES, PROBLEM_TYPES, type ProblemType } from '../sagemaker-pipelines/problem-types';
@@ -148,7 +149,9 @@ export function stageConfigIssues(config: StageConfig): StageConfigIssue[] {
     }
   }
 
-  const { minCapacity, maxCapacity, targetInvocationsPerInstance } = config.autoscaling;
+  const { minCapacity, maxCapacity, targetInvocationsPerInstance, scaleInCooldownSeconds, scaleOutCooldownSeconds } = config.autoscaling;
+  validateInteger('autoscaling.scaleInCooldownSeconds', scaleInCooldownSeconds, 0, 3600, fail);
+  validateInteger('autoscaling.scaleOutCooldownSeconds', scaleOutCooldownSeconds, 0, 3600, fail);
   const minValid = validateInteger('autoscaling.minCapacity', minCapacity, 1, 1000, fail);
   const maxValid = validateInteger('autoscaling.maxCapacity', maxCapacity, 1, 1000, fail);
   if (minValid && maxValid && isConcrete(minCapacity) && isConcrete(maxCapacity) && minCapacity > maxCapacity) {
@@ -175,6 +178,7 @@ export function stageConfigIssues(config: StageConfig): StageConfigIssue[] {
   }
   validateDatasetContract(config.dataset, config.labelColumn, fail);
   validateEtl(config.etl, fail);
+  if (isProblemType(config.problemType)) validateDeployment(config.deployment, config.problemType, config.qualityGate.metric, fail);
   const email = config.monitoring?.notificationEmail;
   if (email !== undefined && isConcrete(email) && !EMAIL_PATTERN.test(email)) {
     fail('monitoring.notificationEmail', email, 'expected an email address such as ml-team@example.com');
@@ -221,24 +225,10 @@ function validateQualityGate(config: StageConfig, problemType: ProblemType, fail
     return;
   }
   if (!isConcrete(threshold)) return;
-  const [min, max] = thresholdRange(metric);
+  const [min, max] = metricRange(metric);
   if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < min || threshold > max) {
     const range = min === -Infinity ? `<= ${max}` : max === Infinity ? `>= ${min}` : `between ${min} and ${max}`;
     fail('qualityGate.threshold', threshold, `expected a number ${range} for metric ${metric}`);
-  }
-}
-
-/** Values a metric can take: error metrics are >= 0, r2 is <= 1, rates are in [0, 1]. */
-function thresholdRange(metric: string): [number, number] {
-  switch (metric) {
-    case 'mse':
-    case 'rmse':
-    case 'mae':
-      return [0, Infinity];
-    case 'r2':
-      return [-Infinity, 1];
-    default:
-      return [0, 1];
   }
 }
 
@@ -259,20 +249,6 @@ function validateVpc(vpc: NonNullable<StageConfig['vpc']>, fail: Fail): void {
   if (isConcrete(sg) && sg !== 'create' && !SECURITY_GROUP_ID_PATTERN.test(sg)) {
     fail('vpc.securityGroupId', sg, 'expected a security group id such as sg-0123456789abcdef0, or "create"');
   }
-}
-
-/** Checks an integer in [min, max]; returns false when it reported a problem. */
-function validateInteger(path: string, value: number, min: number, max: number, fail: Fail): boolean {
-  if (!isConcrete(value)) return true;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(path, value, `expected an integer between ${min} and ${max}`);
-    return false;
-  }
-  return true;
-}
-
-function isConcrete(value: unknown): boolean {
-  return !Token.isUnresolved(value);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -22,6 +22,16 @@ export interface ResourceNames {
   readonly etlJob: string;
   /** The Glue database of the curated data (catalog names take `_`, not `-`). */
   readonly etlDatabase: string;
+  /** The staging endpoint of the deployment flow (where the system test runs). */
+  readonly stagingEndpoint: string;
+  /** The production endpoint. */
+  readonly productionEndpoint: string;
+  /** The system-test state machine. */
+  readonly systemTest: string;
+  /** The model deployment pipeline (CodePipeline). */
+  readonly deploymentPipeline: string;
+  /** The CloudFormation stack of an endpoint, deployed by the deployment pipeline. */
+  endpointStack(variant: 'staging' | 'production'): string;
   /** The CloudFormation export of a data stack output, e.g. `exportName('RawDataBucketName')`. */
   exportName(outputId: string): string;
 }
@@ -35,6 +45,11 @@ export function resourceNames(prefix: string): ResourceNames {
     inferencePipeline: `${prefix}-inference`,
     etlJob: `${prefix}-etl`,
     etlDatabase: prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_'),
+    stagingEndpoint: `${prefix}-staging`,
+    productionEndpoint: `${prefix}-production`,
+    systemTest: `${prefix}-system-test`,
+    deploymentPipeline: `${prefix}-model-deployment`,
+    endpointStack: (variant) => `${prefix}-endpoint-${variant}`,
     exportName: (outputId: string) => `${prefix}:${outputId}`,
   };
 }

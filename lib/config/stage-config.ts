@@ -83,6 +83,62 @@ export interface AutoscalingConfig {
   readonly maxCapacity: number;
   /** Target of `SageMakerVariantInvocationsPerInstance` (invocations per instance per minute, > 0). */
   readonly targetInvocationsPerInstance: number;
+  /** Seconds after a scale-in before another scale-in (0-3600). */
+  readonly scaleInCooldownSeconds: number;
+  /** Seconds after a scale-out before another scale-out (0-3600). */
+  readonly scaleOutCooldownSeconds: number;
+}
+
+/** Where an endpoint of the deployment flow runs. */
+export interface DeploymentTarget {
+  /** AWS account id (12 digits). @default - the stage's account */
+  readonly account?: string;
+  /** AWS region. @default - the stage's region */
+  readonly region?: string;
+}
+
+/** The system test of the staging endpoint: what a model must reach there before it may go to production. */
+export interface SystemTestConfig {
+  /**
+   * The metric computed from the endpoint's predictions of the held-out test set (one of the problem type's
+   * metrics, e.g. r2, rmse, auc).
+   * @default - the quality gate's metric
+   */
+  readonly metric?: string;
+  /** The value the metric must reach (`>=` for higher-is-better metrics, `<=` for lower-is-better ones). */
+  readonly threshold: number;
+  /** The largest p95 latency of single requests, in milliseconds. */
+  readonly maxP95LatencyMs: number;
+  /** Rows of the test set sent to the endpoint (at most; 1-2000: their results travel in one Step Functions payload). */
+  readonly maxRows: number;
+  /** Rows per request (1 measures single-row latency; 1-1000). */
+  readonly rowsPerRequest: number;
+}
+
+/** Blue/green deployment of the production endpoint: a canary, then the rest, rolled back on an alarm. */
+export interface CanaryConfig {
+  /** Share of the new fleet's capacity that takes traffic first, in percent (1-50). */
+  readonly trafficPercent: number;
+  /** Minutes the canary runs before the rest of the traffic shifts (1-60). */
+  readonly waitMinutes: number;
+}
+
+/** The deployment flow: staging endpoint → system test → approval → production endpoint. */
+export interface DeploymentConfig {
+  /** Where the staging endpoint runs. @default - the stage's own account and region */
+  readonly staging?: DeploymentTarget;
+  /** Where the production endpoint runs. @default - the stage's own account and region */
+  readonly production?: DeploymentTarget;
+  /** Share of the requests whose input and output the endpoints capture to S3, in percent (0-100). */
+  readonly dataCapturePercent: number;
+  /** The system test between staging and production. */
+  readonly systemTest: SystemTestConfig;
+  /** Production's blue/green traffic shifting. */
+  readonly canary: CanaryConfig;
+  /** Production alarms that roll a deployment back: model latency (p99 over a minute) and 5xx errors per minute. */
+  readonly alarms: { readonly maxModelLatencyMs: number; readonly maxInvocation5xxErrors: number };
+  /** When the Model Monitor data-quality job of production runs: a cron expression Model Monitor accepts. */
+  readonly dataQualitySchedule: string;
 }
 
 /** Glue worker types the ETL job can run on. */
@@ -159,8 +215,10 @@ export interface StageConfig {
   readonly training: TrainingConfig;
   /** Step caching of the training and inference pipelines. */
   readonly caching: CachingConfig;
-  /** Endpoint autoscaling limits (read by the endpoint stack of the deployment flow). */
+  /** Production endpoint autoscaling (target tracking on invocations per instance). */
   readonly autoscaling: AutoscalingConfig;
+  /** The deployment flow of approved models. */
+  readonly deployment: DeploymentConfig;
   /**
    * Delete data buckets (and their objects) and the data key when the stack is deleted.
    * Only dev may opt in; staging and prod always retain data.

@@ -1,5 +1,5 @@
 import type { DatasetContract } from './dataset-contract';
-import type { EtlConfig, StageConfig, StageName } from './stage-config';
+import type { DeploymentConfig, EtlConfig, StageConfig, StageName } from './stage-config';
 
 /**
  * Placeholder account and region: synth works offline without credentials. Deployments override them
@@ -38,6 +38,21 @@ const ETL_DEFAULTS: EtlConfig = {
   allowedSuffixes: ['.csv'],
 };
 
+/**
+ * The deployment flow's defaults: endpoints in the stage's own account, a fifth of the requests captured, the system
+ * test on up to 1,000 held-out rows one per request, a 10% canary for 5 minutes, rollback on p99 model latency
+ * above 1 s or any 5xx, data quality checked hourly.
+ */
+function deploymentDefaults(test: { threshold: number; maxP95LatencyMs: number }): DeploymentConfig {
+  return {
+    dataCapturePercent: 20,
+    systemTest: { threshold: test.threshold, maxP95LatencyMs: test.maxP95LatencyMs, maxRows: 1000, rowsPerRequest: 1 },
+    canary: { trafficPercent: 10, waitMinutes: 5 },
+    alarms: { maxModelLatencyMs: 1000, maxInvocation5xxErrors: 0 },
+    dataQualitySchedule: 'cron(0 * ? * * *)',
+  };
+}
+
 /** Defaults of each stage, before overrides. */
 export const DEFAULT_STAGE_CONFIGS: Readonly<Record<StageName, StageConfig>> = {
   dev: {
@@ -59,7 +74,8 @@ export const DEFAULT_STAGE_CONFIGS: Readonly<Record<StageName, StageConfig>> = {
     tuning: { strategy: 'Bayesian', maxJobs: 4, maxParallelJobs: 2, numRound: 300 },
     caching: { enabled: true, expireAfter: 'P30D' },
     training: { maxRuntimeSeconds: 3600, spotMaxWaitSeconds: 7200 },
-    autoscaling: { minCapacity: 1, maxCapacity: 2, targetInvocationsPerInstance: 100 },
+    autoscaling: { minCapacity: 1, maxCapacity: 2, targetInvocationsPerInstance: 100, scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 60 },
+    deployment: deploymentDefaults({ threshold: 0.6, maxP95LatencyMs: 500 }),
     destroyDataOnDelete: false,
     logRetentionDays: 30,
   },
@@ -82,7 +98,8 @@ export const DEFAULT_STAGE_CONFIGS: Readonly<Record<StageName, StageConfig>> = {
     tuning: { strategy: 'Bayesian', maxJobs: 10, maxParallelJobs: 2, numRound: 300 },
     caching: { enabled: true, expireAfter: 'P30D' },
     training: { maxRuntimeSeconds: 3600 },
-    autoscaling: { minCapacity: 1, maxCapacity: 2, targetInvocationsPerInstance: 200 },
+    autoscaling: { minCapacity: 1, maxCapacity: 2, targetInvocationsPerInstance: 200, scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 60 },
+    deployment: deploymentDefaults({ threshold: 0.7, maxP95LatencyMs: 300 }),
     destroyDataOnDelete: false,
     logRetentionDays: 90,
   },
@@ -105,7 +122,8 @@ export const DEFAULT_STAGE_CONFIGS: Readonly<Record<StageName, StageConfig>> = {
     tuning: { strategy: 'Bayesian', maxJobs: 20, maxParallelJobs: 4, numRound: 300 },
     caching: { enabled: true, expireAfter: 'P30D' },
     training: { maxRuntimeSeconds: 7200 },
-    autoscaling: { minCapacity: 2, maxCapacity: 6, targetInvocationsPerInstance: 500 },
+    autoscaling: { minCapacity: 2, maxCapacity: 6, targetInvocationsPerInstance: 500, scaleInCooldownSeconds: 600, scaleOutCooldownSeconds: 60 },
+    deployment: deploymentDefaults({ threshold: 0.7, maxP95LatencyMs: 200 }),
     destroyDataOnDelete: false,
     logRetentionDays: 365,
   },

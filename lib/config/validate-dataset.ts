@@ -1,7 +1,8 @@
 import type { ColumnContract, DatasetContract, NullPolicy } from './dataset-contract';
 
-/** Reports one bad value: its path, the value and what is allowed. */
-export type Fail = (path: string, value: unknown, expected: string) => void;
+import type { Fail } from './checks';
+
+export type { Fail } from './checks';
 
 const NULL_POLICIES = ['quarantine', 'impute-mean', 'impute-median', 'impute-mode'];
 const NUMERIC_ONLY_POLICIES = ['impute-mean', 'impute-median'];

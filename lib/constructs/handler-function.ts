@@ -43,6 +43,8 @@ export interface HandlerFunctionProps {
 export class HandlerFunction extends Construct {
   /** The function. */
   public readonly function: NodejsFunction;
+  /** The handler it runs (`lib/handlers`). */
+  public readonly handler: HandlerName;
   /** Events the function failed on after its retries (and events EventBridge could not deliver to it). */
   public readonly deadLetterQueue: Queue;
   /** The function's log group. */
@@ -50,6 +52,7 @@ export class HandlerFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
+    this.handler = props.handler;
     this.logGroup = new LogGroup(this, 'LogGroup', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,

@@ -49,3 +49,33 @@ function renderReference(node: unknown): string {
   }
   return JSON.stringify(node);
 }
+
+/** A wildcard of a policy document: an action (`s3:GetObject*`) or a resource as cdk-nag renders it. */
+export type PolicyWildcard = { readonly kind: 'action' | 'resource'; readonly rendered: string };
+
+/**
+ * Acknowledges every IAM5 wildcard of a policy that a library generated (CodePipeline's action roles, for one), one
+ * granular id per wildcard, with the reason `reasonFor` gives each; `reasonFor` throws for a wildcard it cannot
+ * explain, so a new one fails synth instead of passing unexplained.
+ */
+export function acknowledgeGeneratedWildcards(policy: IConstruct, reasonFor: (wildcard: PolicyWildcard) => string): void {
+  const document = Stack.of(policy).resolve((policy as unknown as { policyDocument: unknown }).policyDocument) as {
+    Statement?: { Action?: string | string[]; Resource?: unknown }[];
+  };
+  const validations = Validations.of(policy);
+  const seen = new Set<string>();
+  for (const statement of document.Statement ?? []) {
+    const actions = Array.isArray(statement.Action) ? statement.Action : statement.Action === undefined ? [] : [statement.Action];
+    const resources = Array.isArray(statement.Resource) ? statement.Resource : statement.Resource === undefined ? [] : [statement.Resource];
+    const wildcards: PolicyWildcard[] = [
+      ...actions.filter((a) => a.includes('*')).map((rendered) => ({ kind: 'action' as const, rendered })),
+      ...resources.map((r) => ({ kind: 'resource' as const, rendered: renderReference(r) })).filter((w) => w.rendered.includes('*')),
+    ];
+    for (const wildcard of wildcards) {
+      const id = `AwsSolutions-IAM5[${wildcard.kind === 'action' ? 'Action' : 'Resource'}::${wildcard.rendered}]`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      validations.acknowledge({ id, reason: reasonFor(wildcard) });
+    }
+  }
+}

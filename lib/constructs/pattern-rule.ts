@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { type CfnRule, Rule } from 'aws-cdk-lib/aws-events';
+import { type CfnRule, type IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -12,15 +12,18 @@ export interface PatternRuleProps {
   readonly description: string;
   /** The event pattern, as EventBridge stores it (`lib/events/patterns.ts`; `$or` allowed). */
   readonly eventPattern: EventPatternJson;
-  /** The function the matching events go to. */
-  readonly target: IFunction;
-  /** Where events go that EventBridge could not deliver to the function. */
-  readonly deadLetterQueue: IQueue;
+  /** Where matching events go (a {@link handlerTarget}, a pipeline...). */
+  readonly target: IRuleTarget;
+}
+
+/** A Lambda function as a rule target: delivery retried for two hours, then to its dead-letter queue. */
+export function handlerTarget(fn: IFunction, deadLetterQueue: IQueue): IRuleTarget {
+  return new LambdaFunction(fn, { deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(2) });
 }
 
 /**
  * An EventBridge rule on the default bus whose pattern is exactly the given JSON (the L2 `EventPattern` type cannot
- * say `$or`), sending matches to a Lambda function: delivery retried for two hours, then to a dead-letter queue.
+ * say `$or`), sending matches to one target.
  */
 export class PatternRule extends Construct {
   /** The rule. */
@@ -34,12 +37,6 @@ export class PatternRule extends Construct {
       eventPattern: { source: ['aws.placeholder'] },
     });
     (this.rule.node.defaultChild as CfnRule).addPropertyOverride('EventPattern', props.eventPattern);
-    this.rule.addTarget(
-      new LambdaFunction(props.target, {
-        deadLetterQueue: props.deadLetterQueue,
-        retryAttempts: 8,
-        maxEventAge: Duration.hours(2),
-      }),
-    );
+    this.rule.addTarget(props.target);
   }
 }

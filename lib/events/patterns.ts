@@ -82,3 +82,21 @@ export function modelPendingApprovalPattern(modelPackageGroupName: string): Even
     detail: { ModelPackageGroupName: [modelPackageGroupName], ModelApprovalStatus: ['PendingManualApproval'] },
   };
 }
+
+/** A version of the model package group that was approved: it starts the model deployment pipeline. */
+export function modelApprovedPattern(modelPackageGroupName: string): EventPatternJson {
+  return {
+    source: ['aws.sagemaker'],
+    'detail-type': ['SageMaker Model Package State Change'],
+    detail: { ModelPackageGroupName: [modelPackageGroupName], ModelApprovalStatus: ['Approved'] },
+  };
+}
+
+/** An execution of the model deployment pipeline that ended (succeeded, failed or was stopped). */
+export function deploymentEndedPattern(pipelineName: string): EventPatternJson {
+  return {
+    source: ['aws.codepipeline'],
+    'detail-type': ['CodePipeline Pipeline Execution State Change'],
+    detail: { pipeline: [pipelineName], state: ['SUCCEEDED', 'FAILED', 'STOPPED'] },
+  };
+}

@@ -6,6 +6,7 @@
 import { HANDLERS, type HandlerName } from '../handlers';
 import {
   datasetUploadedPattern,
+  deploymentEndedPattern,
   etlProblemPattern,
   etlSucceededPattern,
   modelPendingApprovalPattern,
@@ -54,6 +55,8 @@ export interface MonitoringRuleResources {
   readonly executionRoleArn: string;
   readonly etlJobName: string;
   readonly modelPackageGroupName: string;
+  /** The model deployment pipeline (CodePipeline). */
+  readonly deploymentPipelineName: string;
 }
 
 /** Monitoring: every event worth telling someone about goes to `notify`. */
@@ -81,6 +84,12 @@ export function monitoringRules(resources: MonitoringRuleResources): PlatformRul
       id: 'ModelPendingApproval',
       description: 'A new model version awaits approval',
       pattern: modelPendingApprovalPattern(resources.modelPackageGroupName),
+      handler: HANDLERS.notify,
+    },
+    {
+      id: 'DeploymentEnded',
+      description: 'A run of the model deployment pipeline ended: in production, failed, rejected or stopped',
+      pattern: deploymentEndedPattern(resources.deploymentPipelineName),
       handler: HANDLERS.notify,
     },
   ];

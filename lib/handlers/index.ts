@@ -13,18 +13,26 @@ import type { EtlConfig } from '../config/stage-config';
 /** The folder of the handlers' code. */
 export const LAMBDA_DIR = path.join(__dirname, '..', '..', 'lambda');
 
-/** The handlers, by name: `lambda/<name>/index.ts` exports `handler`. */
+/**
+ * The handlers, by name: `lambda/<name>/index.ts` exports `handler`; a name with a slash is a file of a folder of
+ * related handlers (`system-test/plan` → `lambda/system-test/plan.ts`).
+ */
 export const HANDLERS = {
   startEtl: 'start-etl',
   startTraining: 'start-training',
   notify: 'notify',
+  systemTestPlan: 'system-test/plan',
+  systemTestInvoke: 'system-test/invoke',
+  systemTestEvaluate: 'system-test/evaluate',
+  deployResolveModel: 'deploy/resolve-model',
+  deployTestReport: 'deploy/test-report',
 } as const;
 
 export type HandlerName = (typeof HANDLERS)[keyof typeof HANDLERS];
 
 /** The entry file of a handler. */
 export function handlerEntry(name: HandlerName): string {
-  return path.join(LAMBDA_DIR, name, 'index.ts');
+  return name.includes('/') ? path.join(LAMBDA_DIR, `${name}.ts`) : path.join(LAMBDA_DIR, name, 'index.ts');
 }
 
 /**
@@ -101,6 +109,7 @@ export interface NotifyResources {
   readonly inferencePipelineName: string;
   readonly modelPackageGroupName: string;
   readonly etlJobName: string;
+  readonly deploymentPipelineName: string;
 }
 
 /** notify's environment: where messages go, and whose events it reports. */
@@ -112,5 +121,6 @@ export function notifyEnvironment(resources: NotifyResources): Record<string, st
     [NOTIFY_ENVIRONMENT.inferencePipelineName]: resources.inferencePipelineName,
     [NOTIFY_ENVIRONMENT.modelPackageGroupName]: resources.modelPackageGroupName,
     [NOTIFY_ENVIRONMENT.etlJobName]: resources.etlJobName,
+    [NOTIFY_ENVIRONMENT.deploymentPipelineName]: resources.deploymentPipelineName,
   };
 }

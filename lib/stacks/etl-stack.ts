@@ -9,7 +9,7 @@ import { datasetContractDocument, resourceNames, type StageConfig } from '../con
 import { EtlJob } from '../constructs/etl-job';
 import { HandlerFunction } from '../constructs/handler-function';
 import { acknowledgeIamWildcards } from '../constructs/nag-acknowledgements';
-import { PatternRule } from '../constructs/pattern-rule';
+import { handlerTarget, PatternRule } from '../constructs/pattern-rule';
 import { dataFlowRules } from '../events/rules';
 import { HANDLERS, startEtlEnvironment, startTrainingEnvironment, type HandlerName } from '../handlers';
 
@@ -117,8 +117,7 @@ export class EtlStack extends Stack {
       new PatternRule(this, rule.id, {
         description: rule.description,
         eventPattern: rule.pattern,
-        target: target.function,
-        deadLetterQueue: target.deadLetterQueue,
+        target: handlerTarget(target.function, target.deadLetterQueue),
       });
     }
 

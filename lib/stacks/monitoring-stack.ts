@@ -7,10 +7,10 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { DATA_LAYOUT, type StageConfig } from '../config';
+import { DATA_LAYOUT, resourceNames, type StageConfig } from '../config';
 import { HandlerFunction } from '../constructs/handler-function';
 import { acknowledgeIamWildcards } from '../constructs/nag-acknowledgements';
-import { PatternRule } from '../constructs/pattern-rule';
+import { handlerTarget, PatternRule } from '../constructs/pattern-rule';
 import { ETL_METRICS_NAMESPACE, ETL_REPORT_EVENT, ETL_REPORT_METRICS } from '../etl/report-metrics';
 import { monitoringRules } from '../events/rules';
 import { HANDLERS, notifyEnvironment } from '../handlers';
@@ -49,6 +49,7 @@ export class MonitoringStack extends Stack {
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
     const { config, training, etl } = props;
+    const names = resourceNames(props.namePrefix);
 
     const key = new Key(this, 'TopicKey', {
       description: `Encrypts the ${props.namePrefix} notification topic`,
@@ -83,6 +84,7 @@ export class MonitoringStack extends Stack {
         inferencePipelineName: training.inferencePipelineName,
         modelPackageGroupName: training.modelPackageGroupName,
         etlJobName,
+        deploymentPipelineName: names.deploymentPipeline,
       }),
       logRetention: config.logRetentionDays as RetentionDays,
       reservedConcurrentExecutions: 2,
@@ -98,16 +100,23 @@ export class MonitoringStack extends Stack {
     });
     const executionsArns = [training.trainingPipelineName, training.inferencePipelineName].map((name) => `${training.pipelineArn(name)}/execution/*`);
     Grant.addToPrincipal({ grantee: fn, actions: ['sagemaker:ListPipelineExecutionSteps'], resourceArns: executionsArns });
+    // The deployment pipeline's runs: which stage and action failed, and the model version it deployed.
+    Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['codepipeline:GetPipelineExecution', 'codepipeline:ListActionExecutions'],
+      resourceArns: [this.formatArn({ service: 'codepipeline', resource: names.deploymentPipeline })],
+    });
 
     const rules = monitoringRules({
       pipelineArns: [training.pipelineArn(training.trainingPipelineName), training.pipelineArn(training.inferencePipelineName)],
       executionRoleArn: (training.executionRole as IRole).roleArn,
       etlJobName,
       modelPackageGroupName: training.modelPackageGroupName,
+      deploymentPipelineName: names.deploymentPipeline,
     });
     for (const rule of rules) {
       if (rule.handler !== HANDLERS.notify) throw new Error(`rule ${rule.id} targets '${rule.handler}'; the monitoring stack deploys notify only`);
-      new PatternRule(this, rule.id, { description: rule.description, eventPattern: rule.pattern, target: fn, deadLetterQueue: this.notify.deadLetterQueue });
+      new PatternRule(this, rule.id, { description: rule.description, eventPattern: rule.pattern, target: handlerTarget(fn, this.notify.deadLetterQueue) });
     }
 
     // The ETL run reports as metrics: the job logs one JSON line per run (see glue-scripts/curate_dataset.py).

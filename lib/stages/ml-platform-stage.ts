@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { namePrefixOf, type StageConfig } from '../config';
 import { DataStack } from '../stacks/data-stack';
+import { DeploymentStack } from '../stacks/deployment-stack';
 import { EtlStack } from '../stacks/etl-stack';
 import { MonitoringStack } from '../stacks/monitoring-stack';
 import { TrainingStack } from '../stacks/training-stack';
@@ -29,6 +30,8 @@ export class MlPlatformStage extends Stage {
   public readonly etl: EtlStack;
   /** Notifications, rules, dashboard and alarms. */
   public readonly monitoring: MonitoringStack;
+  /** The deployment flow of approved models: staging, system test, approval, production. */
+  public readonly deployment: DeploymentStack;
 
   constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
     const { config, ...stageProps } = props;
@@ -72,5 +75,16 @@ export class MlPlatformStage extends Stage {
       description: `ML platform ${config.stageName}: notifications, rules, dashboard and alarms`,
     });
     this.monitoring.addStackDependency(this.data, 'imports the data key and buckets');
+    this.deployment = new DeploymentStack(this, 'Deployment', {
+      namePrefix,
+      config,
+      modelPackageGroupName: this.training.modelPackageGroupName,
+      modelPackagesArn: this.training.modelPackagesArn,
+      artifactsBucket: this.data.shared.artifactsBucket,
+      dataKey: this.data.shared.dataKey,
+      topic: this.monitoring.topic,
+      description: `ML platform ${config.stageName}: model deployment pipeline (staging, system test, approval, production)`,
+    });
+    this.deployment.addStackDependency(this.data, 'imports the data key and buckets');
   }
 }

@@ -130,7 +130,7 @@ export class LocalPlatform {
     Object.assign(awsEnvironment, endpoint.environment);
     const lambda = new LocalLambda({ workDir, awsEnvironment: endpoint.environment, region: config.region, account: config.account });
 
-    const functions: Record<HandlerName, LocalFunctionDefinition> = {
+    const functions: Partial<Record<HandlerName, LocalFunctionDefinition>> = {
       [HANDLERS.startEtl]: definition(local.functionName(HANDLERS.startEtl), HANDLERS.startEtl, startEtlEnvironment(
         {
           rawBucketName: resources.buckets.raw,
@@ -153,6 +153,7 @@ export class LocalPlatform {
         inferencePipelineName: names.inferencePipeline,
         modelPackageGroupName: names.modelPackageGroup,
         etlJobName: names.etlJob,
+        deploymentPipelineName: names.deploymentPipeline,
       })),
     };
     const rules = [
@@ -162,10 +163,12 @@ export class LocalPlatform {
         executionRoleArn: resources.roleArn,
         etlJobName: names.etlJob,
         modelPackageGroupName: names.modelPackageGroup,
+        deploymentPipelineName: names.deploymentPipeline,
       }),
     ];
     for (const rule of rules) {
       const fn = functions[rule.handler];
+      if (!fn) throw new Error(`rule ${rule.id} targets handler '${rule.handler}', which local mode does not deploy`);
       bus.addRule({
         name: rule.id,
         pattern: rule.pattern,

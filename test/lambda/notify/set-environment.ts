@@ -5,6 +5,7 @@ process.env.TRAINING_PIPELINE_NAME = 'mlops-test-training';
 process.env.INFERENCE_PIPELINE_NAME = 'mlops-test-inference';
 process.env.MODEL_PACKAGE_GROUP_NAME = 'mlops-test-models';
 process.env.ETL_JOB_NAME = 'MyJob';
+process.env.DEPLOYMENT_PIPELINE_NAME = 'mlops-test-deployment';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.AWS_REGION = 'us-east-1';
 delete process.env.STUDIO_DOMAIN_ID;

@@ -19,9 +19,14 @@ describe('readNotifySettings', () => {
       inferencePipelineName: 'mlops-dev-inference',
       modelPackageGroupName: 'mlops-dev-models',
       etlJobName: 'mlops-dev-etl',
+      deploymentPipelineName: undefined,
       studioDomainId: undefined,
       idempotencyExpirySeconds: 604800,
     });
+  });
+
+  test('GIVEN the deployment pipeline\'s name THEN it is read', () => {
+    expect(readNotifySettings({ ...REQUIRED, DEPLOYMENT_PIPELINE_NAME: 'mlops-dev-deployment' }).deploymentPipelineName).toBe('mlops-dev-deployment');
   });
 
   test('GIVEN a Studio domain id THEN it is read', () => {
@@ -38,13 +43,15 @@ describe('readNotifySettings', () => {
     ['TOPIC_ARN', 'mlops-dev-notifications', /TOPIC_ARN='mlops-dev-notifications' is invalid: not the ARN of a standard SNS topic/],
     ['TOPIC_ARN', 'arn:aws:sns:eu-west-1:123456789012:alerts.fifo', /FIFO topics, ending in \.fifo, need a message group id/],
     ['STUDIO_DOMAIN_ID', 'my-domain', /STUDIO_DOMAIN_ID='my-domain' is invalid: not a SageMaker domain id/],
+    ['DEPLOYMENT_PIPELINE_NAME', 'mlops dev deployment', /DEPLOYMENT_PIPELINE_NAME='mlops dev deployment' is invalid: not a CodePipeline pipeline name \(1-100 of A-Z a-z 0-9 \. @ _ -\) \(expected the deployment CodePipeline name, such as mlops-dev-deployment \(optional\)\)/],
+    ['DEPLOYMENT_PIPELINE_NAME', 'arn:aws:codepipeline:eu-west-1:123456789012:mlops-dev-deployment', /DEPLOYMENT_PIPELINE_NAME='arn:.*' is invalid: not a CodePipeline pipeline name/],
     ['IDEMPOTENCY_EXPIRY_SECONDS', '0', /IDEMPOTENCY_EXPIRY_SECONDS='0' is invalid: not positive/],
   ])('GIVEN %s=%s THEN the error names the variable and the value', (name, value, message) => {
     expect(() => readNotifySettings({ ...REQUIRED, [name]: value })).toThrow(message);
   });
 
   test('every variable the construct sets is one the handler reads', () => {
-    expect(Object.values(NOTIFY_ENVIRONMENT).sort()).toEqual([...Object.keys(REQUIRED), 'STUDIO_DOMAIN_ID', 'IDEMPOTENCY_EXPIRY_SECONDS'].sort());
+    expect(Object.values(NOTIFY_ENVIRONMENT).sort()).toEqual([...Object.keys(REQUIRED), 'DEPLOYMENT_PIPELINE_NAME', 'STUDIO_DOMAIN_ID', 'IDEMPOTENCY_EXPIRY_SECONDS'].sort());
   });
 });
 

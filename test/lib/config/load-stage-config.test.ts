@@ -146,6 +146,49 @@ describe('loadStageConfig', () => {
       .toContain('autoscaling.targetInvocationsPerInstance is 0: expected a number > 0');
   });
 
+  test('autoscaling cooldowns are whole seconds up to an hour', () => {
+    expect(errorFor({ autoscaling: { scaleInCooldownSeconds: -1, scaleOutCooldownSeconds: 3601 } })).toEqual(expect.stringContaining(
+      'autoscaling.scaleInCooldownSeconds is -1: expected an integer between 0 and 3600',
+    ));
+    expect(errorFor({ autoscaling: { scaleOutCooldownSeconds: 3601 } })).toContain('autoscaling.scaleOutCooldownSeconds is 3601');
+  });
+
+  test('the deployment flow: targets, the system test, the canary, the alarms and the monitoring schedule are checked', () => {
+    const message = errorFor({
+      deployment: {
+        staging: { account: '123', region: 'mars-1' },
+        dataCapturePercent: 120,
+        systemTest: { metric: 'auc', threshold: 0.5, maxP95LatencyMs: 0, maxRows: 20_000, rowsPerRequest: 0 },
+        canary: { trafficPercent: 80, waitMinutes: 0 },
+        alarms: { maxModelLatencyMs: -5, maxInvocation5xxErrors: 1.5 },
+        dataQualitySchedule: 'rate(1 hour)',
+      },
+    });
+    for (const expected of [
+      'deployment.staging.account is "123": expected a 12-digit AWS account id',
+      'deployment.staging.region is "mars-1": expected an AWS region such as eu-west-1',
+      'deployment.dataCapturePercent is 120: expected a number between 0 and 100',
+      'deployment.systemTest.metric is "auc": expected a regression metric: one of mse, rmse, mae, r2',
+      'deployment.systemTest.maxP95LatencyMs is 0: expected a number between 1 and 60000',
+      'deployment.systemTest.maxRows is 20000: expected an integer between 1 and 2000',
+      'deployment.systemTest.rowsPerRequest is 0: expected an integer between 1 and 1000',
+      'deployment.canary.trafficPercent is 80: expected an integer between 1 and 50',
+      'deployment.canary.waitMinutes is 0: expected an integer between 1 and 60',
+      'deployment.alarms.maxModelLatencyMs is -5: expected a number between 1 and 600000',
+      'deployment.alarms.maxInvocation5xxErrors is 1.5: expected an integer between 0 and 100000',
+      'deployment.dataQualitySchedule is "rate(1 hour)": expected a Model Monitor cron',
+    ]) {
+      expect(message).toContain(expected);
+    }
+  });
+
+  test('the system test checks its threshold against its metric, which defaults to the gate\'s', () => {
+    expect(errorFor({ deployment: { systemTest: { threshold: 2 } } })).toContain('deployment.systemTest.threshold is 2: expected a number <= 1');
+    expect(errorFor({ deployment: { systemTest: { metric: 'rmse', threshold: -1 } } })).toContain('deployment.systemTest.threshold is -1: expected a number >= 0');
+    expect(loadStageConfig('dev', { deployment: { systemTest: { metric: 'rmse', threshold: 250 } } }).deployment.systemTest).toMatchObject({ metric: 'rmse', threshold: 250 });
+    expect(loadStageConfig('prod', { deployment: { dataQualitySchedule: 'cron(0 */6 ? * * *)' } }).deployment.dataQualitySchedule).toBe('cron(0 */6 ? * * *)');
+  });
+
   test('only dev may destroy its data on delete', () => {
     expect(loadStageConfig('dev', { destroyDataOnDelete: true }).destroyDataOnDelete).toBe(true);
     expect(errorFor({ destroyDataOnDelete: true }, 'prod'))

@@ -5,8 +5,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { loadStageConfig } from '../../../lib/config';
 import {
   datasetUploadedPattern,
+  deploymentEndedPattern,
   etlProblemPattern,
   etlSucceededPattern,
+  modelApprovedPattern,
   modelPendingApprovalPattern,
   pipelineExecutionEndedPattern,
   trainingProblemPattern,
@@ -113,6 +115,26 @@ describe('rule patterns against AWS\'s published sample events', () => {
     // The published sample is a Rejected version.
     expect(matching(modelPendingApprovalPattern(group), { pending, otherGroup })).toEqual(['pending']);
   });
+
+  test('modelApproved: a version of our group that was approved, nothing else', () => {
+    const name = 'aws.sagemaker/sagemaker-model-package-state-change.json';
+    const group = sample(name).detail.ModelPackageGroupName;
+    const approved = withDetail(name, { ModelApprovalStatus: 'Approved' });
+    const otherGroup = withDetail(name, { ModelApprovalStatus: 'Approved', ModelPackageGroupName: 'other-group' });
+    expect(matching(modelApprovedPattern(group), { approved, otherGroup })).toEqual(['approved']);
+  });
+
+  test('deploymentEnded: our deployment pipeline succeeded, failed or was stopped, not started or stopping', () => {
+    const failed = 'aws.codepipeline/codepipeline-pipeline-execution-state-change-failed.json';
+    const pipeline = sample(failed).detail.pipeline;
+    const stopped = withDetail(failed, { state: 'STOPPED' });
+    const other = withDetail(failed, { pipeline: 'other-pipeline' });
+    expect(matching(deploymentEndedPattern(pipeline), { stopped, other })).toEqual([
+      'aws.codepipeline/codepipeline-pipeline-execution-state-change-failed.json',
+      'aws.codepipeline/codepipeline-pipeline-execution-state-change-succeeded.json',
+      'stopped',
+    ]);
+  });
 });
 
 /** A template value with every intrinsic (a reference to a resource or another stack) replaced by `<ref>`. */
@@ -130,7 +152,7 @@ describe('the stage\'s rules use exactly these patterns', () => {
   test('every rule that targets a handler is one of the patterns above, with the stage\'s resources', () => {
     const app = createTestApp();
     const stage = new MlPlatformStage(app, 'dev', { config: loadStageConfig('dev') });
-    const { training, etl, monitoring, data } = stage;
+    const { training, etl, monitoring, data, deployment } = stage;
     /** The patterns of the rules whose target is a Lambda function (the monitoring library adds counting rules). */
     const handlerRules = (stack: Stack) =>
       Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'))
@@ -147,6 +169,10 @@ describe('the stage\'s rules use exactly these patterns', () => {
       expected(monitoring, trainingProblemPattern(training.executionRole.roleArn)),
       expected(monitoring, etlProblemPattern(etl.etl.job.jobName)),
       expected(monitoring, modelPendingApprovalPattern(training.modelPackageGroupName)),
+      expected(monitoring, deploymentEndedPattern('mlops-dev-model-deployment')),
     ]);
+    // The deployment pipeline's trigger (its target is the pipeline).
+    const triggers = Object.values(Template.fromStack(deployment).findResources('AWS::Events::Rule')).map((r) => shapeOf(r.Properties.EventPattern));
+    expect(triggers).toEqual([expected(deployment, modelApprovedPattern(training.modelPackageGroupName))]);
   });
 });

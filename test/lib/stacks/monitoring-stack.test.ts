@@ -42,7 +42,7 @@ describe('MonitoringStack', () => {
     });
   });
 
-  test('four rules send pipeline, training, ETL and approval events to notify, with a dead-letter queue', () => {
+  test('five rules send pipeline, training, ETL, approval and deployment events to notify, with a dead-letter queue', () => {
     const toNotify = Object.values(template.findResources('AWS::Events::Rule'))
       .filter((r) => JSON.stringify(r.Properties.Targets ?? []).includes('NotifyFunction'));
     expect(toNotify.map((r) => r.Properties.Description)).toEqual([
@@ -50,6 +50,7 @@ describe('MonitoringStack', () => {
       'A training or tuning job of the pipelines failed or was stopped',
       'An ETL run failed, timed out, was stopped, or runs late',
       'A new model version awaits approval',
+      'A run of the model deployment pipeline ended: in production, failed, rejected or stopped',
     ]);
     for (const rule of toNotify) expect(rule.Properties.Targets[0].DeadLetterConfig).toBeDefined();
   });

@@ -26,6 +26,9 @@ const VARIANTS: [string, string, StageConfigOverrides][] = [
     vpc: { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'], securityGroupId: 'create' },
   }],
   ['staging in eu-west-1 without spot training', 'staging', { region: 'eu-west-1', account: '222222222222' }],
+  ['prod with staging and production endpoints in two other accounts, production in another region', 'prod', {
+    deployment: { staging: { account: '222222222222' }, production: { account: '333333333333', region: 'eu-west-1' } },
+  }],
 ];
 
 describe('MlPlatformStage', () => {

@@ -115,11 +115,11 @@ describe('npm run local', () => {
     // execution records and the HTML report
     expect(fs.existsSync(artifact(stdout, 'Execution record (mlops-dev-training)'))).toBe(true);
     expect(fs.existsSync(artifact(stdout, 'Execution record (mlops-dev-inference)'))).toBe(true);
-    // the report: 6 training + 2 inference steps, a bar per step that ran, a point per trial
+    // the report: 7 training + 2 inference steps, a bar per step that ran, a point per trial
     const dom = fs.readFileSync(artifact(stdout, 'HTML report'), 'utf8');
-    expect(dom.match(/<g class="node /g)).toHaveLength(8);
+    expect(dom.match(/<g class="node /g)).toHaveLength(9);
     expect(dom.match(/<g class="node status-notexecuted" data-step="QualityGateFailed"/g)).toHaveLength(1);
-    expect(dom.match(/<rect class="timeline-bar /g)).toHaveLength(7);
+    expect(dom.match(/<rect class="timeline-bar /g)).toHaveLength(8);
     expect(dom.match(/<rect class="timeline-trial-bar/g)).toHaveLength(3);
     expect(dom.match(/<circle class="trial-point/g)).toHaveLength(3);
     expect(dom.match(/class="trial-point best"/g)).toHaveLength(1);
@@ -131,7 +131,7 @@ describe('npm run local', () => {
     if (!okRun) throw new Error('the run above did not complete, so there is no report to open');
     const dom = dumpDom(artifact(okRun.stdout, 'HTML report'));
     expect(dom).toMatch(/<html[^>]*data-report-ready="true"/);
-    expect(dom.match(/<g class="node /g)).toHaveLength(8);
+    expect(dom.match(/<g class="node /g)).toHaveLength(9);
   });
 
   test('a changed stage threshold changes what the run gates on', async () => {
