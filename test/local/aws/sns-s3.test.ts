@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { GetObjectCommand, HeadObjectCommand, NoSuchBucket, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NoSuchBucket, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { InvalidParameterException, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import type { LocalAwsEndpoint } from '../../../local/aws';
 import { LocalS3 } from '../../../local/s3';
@@ -18,6 +18,7 @@ beforeAll(async () => {
   dataDir = temporaryFolder('local-aws-');
   const localS3 = new LocalS3({ root: path.join(dataDir, 's3') });
   localS3.putObject('s3://mlops-artifacts/pipelines/training/run 1/evaluation+final.json', '{"r2": 0.91}');
+  for (const name of ['a.csv', 'b.csv', 'c.csv']) localS3.putObject(`s3://mlops-artifacts/pipelines/training/x1/preprocess/test/${name}`, `${name}\n`);
   fs.mkdirSync(path.join(localS3.root, 'empty-bucket'));
   endpoint = await startTestEndpoint({ ...fakeBackends().backends, s3: localS3 }, { dataDir });
   sns = new SNSClient(clientConfig(endpoint));
@@ -121,12 +122,49 @@ describe('S3 GetObject / HeadObject through the real S3Client (path-style, as th
   test('what local S3 does not serve is NotImplemented, naming the member', async () => {
     await expect(s3.send(new GetObjectCommand({ Bucket, Key, Range: 'bytes=0-1' }))).rejects.toMatchObject({
       name: 'NotImplemented',
-      message: "local S3 serves whole, current objects: GetObject with Range ('Range') is not served here.",
+      message: "local S3 serves whole, current objects and plain listings: GetObject with Range ('Range') is not served here.",
     });
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
     await expect(s3.send(new PutObjectCommand({ Bucket, Key: 'x', Body: 'y' }))).rejects.toMatchObject({
       name: 'NotImplemented',
       message: expect.stringMatching(/^PUT \/mlops-artifacts\/x\S* is not served by the local AWS endpoint; its S3 serves GetObject and HeadObject/),
     });
+    await expect(s3.send(new ListObjectsV2Command({ Bucket, Prefix: 'pipelines/', Delimiter: '/' }))).rejects.toMatchObject({
+      name: 'NotImplemented',
+      message: "local S3 serves whole, current objects and plain listings: ListObjectsV2 with Delimiter ('delimiter') is not served here.",
+    });
+  });
+});
+
+describe('S3 ListObjectsV2 through the real S3Client', () => {
+  const Bucket = 'mlops-artifacts';
+  const prefix = 'pipelines/training/x1/preprocess/test/';
+
+  test('lists the objects under a prefix in key order, with their size and ETag', async () => {
+    const response = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: prefix }));
+    expect(response).toMatchObject({ Name: Bucket, Prefix: prefix, KeyCount: 3, IsTruncated: false });
+    expect(response.Contents?.map((o) => [o.Key, o.Size, o.ETag])).toEqual(['a.csv', 'b.csv', 'c.csv'].map((name) => [
+      `${prefix}${name}`, 6, `"${createHash('md5').update(`${name}\n`).digest('hex')}"`,
+    ]));
+    expect(response.Contents?.[0].LastModified).toBeInstanceOf(Date);
+  });
+
+  test('pages with MaxKeys and continuation tokens, and starts after a key', async () => {
+    const first = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, MaxKeys: 2 }));
+    expect(first.Contents?.map((o) => o.Key)).toEqual([`${prefix}a.csv`, `${prefix}b.csv`]);
+    expect(first.IsTruncated).toBe(true);
+    const second = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, MaxKeys: 2, ContinuationToken: first.NextContinuationToken }));
+    expect(second).toMatchObject({ IsTruncated: false, KeyCount: 1 });
+    expect(second.Contents?.map((o) => o.Key)).toEqual([`${prefix}c.csv`]);
+    const after = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, StartAfter: `${prefix}a.csv` }));
+    expect(after.Contents?.map((o) => o.Key)).toEqual([`${prefix}b.csv`, `${prefix}c.csv`]);
+  });
+
+  test('an empty prefix lists nothing, a missing bucket is NoSuchBucket, a forged token InvalidArgument', async () => {
+    const none = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: 'nothing/' }));
+    expect(none).toMatchObject({ KeyCount: 0, IsTruncated: false });
+    expect(none.Contents).toBeUndefined();
+    await expect(s3.send(new ListObjectsV2Command({ Bucket: 'no-such-bucket' }))).rejects.toBeInstanceOf(NoSuchBucket);
+    await expect(s3.send(new ListObjectsV2Command({ Bucket, ContinuationToken: 'forged' }))).rejects.toMatchObject({ name: 'InvalidArgument' });
   });
 });
