@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { endpointBench } from './bench/endpoint';
 import { etlBench } from './bench/etl';
 import { pipelineBench } from './bench/pipelines';
 import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BenchSectionResult } from './bench/usage';
@@ -28,6 +29,7 @@ export async function main(argv: readonly string[], log: (line: string) => void 
     for (const section of options.only) {
       if (section === 'etl') results.push(await etlBench(options, path.join(root, section), log));
       if (section === 'pipelines') results.push(await pipelineBench(options, path.join(root, section), log));
+      if (section === 'endpoint') results.push(await endpointBench(options, path.join(root, section), log));
     }
   } finally {
     if (options.keep) log(`\nwork dir kept: ${root}`);

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 export const DEFAULT_BENCH_ROWS = 20_000;
 
 /** The sections `npm run bench` can run, in order. */
-export const BENCH_SECTIONS = ['etl', 'pipelines'] as const;
+export const BENCH_SECTIONS = ['etl', 'pipelines', 'endpoint'] as const;
 
 /** Upload sizes of the ETL section. */
 export const DEFAULT_ETL_ROWS = [100_000, 1_000_000] as const;
@@ -47,7 +47,10 @@ Measures local mode against its targets and exits with 1 when one is missed. Sec
   etl         the stage's ETL job on generated uploads of each --etl-rows size (default ${DEFAULT_ETL_ROWS.join(',')}):
               rows per second and how time grows with rows; target: the largest size in under 30 s
   pipelines   the training and inference pipelines at N and N*F rows (default N=${DEFAULT_BENCH_ROWS}, F=5, 6 trials, no
-              step cache): the executor's overhead (wall time minus time in the scripts), target < 5% of a run`;
+              step cache): the executor's overhead (wall time minus time in the scripts), target < 5% of a run
+  endpoint    a model of the training pipeline (2,000 sample rows, 2 trials) on a local endpoint: single-row latency
+              over 1,000 sequential requests on one kept-alive connection, target p99 < 10 ms; rows per second of a
+              10,000-row CSV request, target > 250,000`;
 
 function wholeNumber(flag: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;

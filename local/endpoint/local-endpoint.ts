@@ -13,6 +13,36 @@ export const SERVE_SCRIPT = path.join(REPO_ROOT, 'local', 'runtime', 'serve.py')
 export const DEFAULT_PYTHON = path.join(REPO_ROOT, '.venv', 'bin', 'python');
 const DEFAULT_READY_TIMEOUT_MS = 60_000;
 const STDERR_KEEP_BYTES = 16 * 1024;
+/** The production variant name SageMaker's SDKs give a single-variant endpoint. */
+export const DEFAULT_VARIANT_NAME = 'AllTraffic';
+/** EndpointName and VariantName: up to 63 letters, digits and hyphens, starting and ending with a letter or digit. */
+const NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
+const NAME_MAX_LENGTH = 63;
+
+/**
+ * Data capture of the endpoint, as an endpoint config's DataCaptureConfig: sampled requests and responses are
+ * written as SageMaker's data-capture JSON Lines under
+ * `<destinationDir>/<endpointName>/<variantName>/yyyy/mm/dd/hh/<mm>-<ss>-<mmm>-<uuid>.jsonl` (UTC).
+ */
+export interface LocalDataCaptureOptions {
+  /** The local folder standing for the capture S3 prefix (DataCaptureConfig.DestinationS3Uri). */
+  readonly destinationDir: string;
+  /**
+   * The share of invocations captured (InitialSamplingPercentage), a whole number from 0 to 100; sampling is
+   * spread evenly: exactly that many of every 100 consecutive successful invocations.
+   */
+  readonly samplingPercentage: number;
+  /** Capture the request (CaptureMode Input). @default true */
+  readonly captureInput?: boolean;
+  /** Capture the response (CaptureMode Output). @default true */
+  readonly captureOutput?: boolean;
+  /**
+   * The endpoint's production variant: the capture folder below the endpoint's, and what InvokeEndpoint answers in
+   * `x-Amzn-Invoked-Production-Variant`.
+   * @default 'AllTraffic'
+   */
+  readonly variantName?: string;
+}
 
 export interface StartLocalEndpointOptions {
   readonly registry: LocalModelRegistry;
@@ -34,6 +64,14 @@ export interface StartLocalEndpointOptions {
   readonly readyTimeoutMs?: number;
   /** @default - local/runtime/serve.py */
   readonly serveScript?: string;
+  /**
+   * The EndpointName SageMaker Runtime's route answers to (`POST /endpoints/<endpointName>/invocations`); any other
+   * name gets the ValidationError "Endpoint <name> of account <account> not found.".
+   * @default - the model package group's name
+   */
+  readonly endpointName?: string;
+  /** @default - nothing is captured */
+  readonly dataCapture?: LocalDataCaptureOptions;
 }
 
 /** An HTTP answer of the endpoint. */
@@ -46,6 +84,17 @@ export interface InvocationResponse {
 export interface LocalEndpoint {
   /** Base URL, e.g. `http://127.0.0.1:43123`. */
   readonly url: string;
+  /**
+   * The endpoint URL for SageMaker Runtime clients: `new SageMakerRuntimeClient({ endpoint: runtimeUrl, ... })`
+   * sends `InvokeEndpointCommand({ EndpointName: endpointName, ... })` to `<runtimeUrl>/endpoints/<name>/invocations`.
+   */
+  readonly runtimeUrl: string;
+  /** The EndpointName InvokeEndpoint takes. */
+  readonly endpointName: string;
+  /** The one production variant (`x-Amzn-Invoked-Production-Variant`). */
+  readonly variantName: string;
+  /** Folder of the captured invocations, `<destinationDir>/<endpointName>/<variantName>` (with `dataCapture`). */
+  readonly dataCaptureDir?: string;
   /** The model package version being served. */
   readonly modelPackageArn: string;
   /** Folders the model and the code were extracted to. */
@@ -66,6 +115,46 @@ export interface ServingContainer {
   /** SAGEMAKER_SUBMIT_DIRECTORY: a folder in the model (`/opt/ml/model/code`) or a source tarball's S3 URI. */
   readonly sourceDirUri: string;
   readonly program: string;
+}
+
+/** Throws unless `name` is a valid EndpointName / VariantName; the message names the option and the value. */
+export function checkEndpointName(option: string, name: string): void {
+  if (name.length > NAME_MAX_LENGTH || !NAME_PATTERN.test(name)) {
+    throw new Error(
+      `${option} "${name}" is not a SageMaker endpoint or variant name: use 1 to ${NAME_MAX_LENGTH} letters, digits and ` +
+        'hyphens, starting and ending with a letter or digit',
+    );
+  }
+}
+
+/** Throws unless the data-capture options can work; the message names the option and the value. */
+export function checkDataCapture(capture: LocalDataCaptureOptions): void {
+  if (typeof capture.destinationDir !== 'string' || capture.destinationDir.trim() === '') {
+    throw new Error(`dataCapture.destinationDir ${JSON.stringify(capture.destinationDir)} is empty: pass the folder to capture into`);
+  }
+  const percent = capture.samplingPercentage;
+  if (!Number.isInteger(percent) || percent < 0 || percent > 100) {
+    throw new Error(
+      `dataCapture.samplingPercentage ${String(percent)} is not a whole number from 0 to 100 (InitialSamplingPercentage): ` +
+        'pass e.g. 100 to capture every invocation',
+    );
+  }
+  if (capture.captureInput === false && capture.captureOutput === false) {
+    throw new Error('dataCapture with captureInput and captureOutput both false captures nothing: capture at least one of them');
+  }
+  if (capture.variantName !== undefined) checkEndpointName('dataCapture.variantName', capture.variantName);
+}
+
+/** Region and account of a model package ARN (what SageMaker Runtime's errors name). */
+function accountOf(arn: string): { region: string; account: string } {
+  const match = /^arn:aws[a-z-]*:sagemaker:([a-z0-9-]+):(\d{12}):/.exec(arn);
+  return match ? { region: match[1], account: match[2] } : { region: 'us-east-1', account: '111111111111' };
+}
+
+function captureMode(capture: LocalDataCaptureOptions): 'Input' | 'Output' | 'InputAndOutput' {
+  const input = capture.captureInput !== false;
+  const output = capture.captureOutput !== false;
+  return input && output ? 'InputAndOutput' : input ? 'Input' : 'Output';
 }
 
 function resolvePackage(options: StartLocalEndpointOptions): ModelPackage {
@@ -160,10 +249,21 @@ function track(child: ChildProcess): void {
  * Serves a registered model the way a SageMaker endpoint would: extracts the package's model.tar.gz and source
  * tarball from local S3, starts local/runtime/serve.py with the package's SAGEMAKER_PROGRAM, and waits until it
  * prints `READY <url>`. Rejects with the server's stderr when it exits or does not get ready in time.
+ *
+ * The server answers the container's contract (`GET /ping`, `POST /invocations`) and SageMaker Runtime's
+ * InvokeEndpoint (`POST /endpoints/<endpointName>/invocations`) as the AWS SDK calls it: point a
+ * `SageMakerRuntimeClient` at `runtimeUrl`. With `dataCapture`, sampled successful invocations are written as
+ * SageMaker's data-capture JSON Lines under `dataCaptureDir`.
  */
 export async function startLocalEndpoint(options: StartLocalEndpointOptions): Promise<LocalEndpoint> {
+  if (options.endpointName !== undefined) checkEndpointName('endpointName', options.endpointName);
+  if (options.dataCapture) checkDataCapture(options.dataCapture);
   const pkg = resolvePackage(options);
   const container = servingContainer(pkg);
+  const endpointName = options.endpointName ?? pkg.ModelPackageGroupName;
+  checkEndpointName('endpointName (the model package group\'s name by default)', endpointName);
+  const variantName = options.dataCapture?.variantName ?? DEFAULT_VARIANT_NAME;
+  const { region, account } = accountOf(pkg.ModelPackageArn);
   const base = path.resolve(options.workDir, `${pkg.ModelPackageGroupName}-${pkg.ModelPackageVersion}`);
   const modelDir = path.join(base, 'model');
   const codeDir = path.join(base, 'code');
@@ -193,7 +293,28 @@ export async function startLocalEndpoint(options: StartLocalEndpointOptions): Pr
     options.host ?? '127.0.0.1',
     '--port',
     '0',
+    '--endpoint-name',
+    endpointName,
+    '--variant-name',
+    variantName,
+    '--account',
+    account,
+    '--region',
+    region,
   ];
+  let dataCaptureDir: string | undefined;
+  if (options.dataCapture) {
+    const destination = path.resolve(options.dataCapture.destinationDir);
+    dataCaptureDir = path.join(destination, endpointName, variantName);
+    args.push(
+      '--capture-dir',
+      destination,
+      '--capture-percent',
+      String(options.dataCapture.samplingPercentage),
+      '--capture-mode',
+      captureMode(options.dataCapture),
+    );
+  }
   const child = spawn(python, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
@@ -292,5 +413,17 @@ export async function startLocalEndpoint(options: StartLocalEndpointOptions): Pr
     }
   };
 
-  return { url, modelPackageArn: pkg.ModelPackageArn, modelDir, codeDir: programDir, invoke, ping, stop };
+  return {
+    url,
+    runtimeUrl: url,
+    endpointName,
+    variantName,
+    dataCaptureDir,
+    modelPackageArn: pkg.ModelPackageArn,
+    modelDir,
+    codeDir: programDir,
+    invoke,
+    ping,
+    stop,
+  };
 }

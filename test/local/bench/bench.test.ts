@@ -1,6 +1,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import {
+  endpointBench,
+  endpointTable,
+  endpointVerdict,
+  latencySummary,
+  median,
+  percentile,
+  throughput,
+  type EndpointMeasurement,
+} from '../../../local/bench/endpoint';
 import { benchRun, overheadTable, stepOverheads, totalOverhead } from '../../../local/bench/pipelines';
 import { etlBench, growthExponent, rowsPerSecond } from '../../../local/bench/etl';
 import { BenchUsageError, DEFAULT_BENCH_ROWS, parseBenchArgs } from '../../../local/bench/usage';
@@ -47,7 +57,7 @@ describe('bench arithmetic', () => {
       trials: 6,
       seed: 42,
       keep: false,
-      only: ['etl', 'pipelines'],
+      only: ['etl', 'pipelines', 'endpoint'],
       help: false,
     });
     expect(parseBenchArgs(['--etl-rows', '1000, 5000', '--only', 'etl'])).toMatchObject({ etlRows: [1000, 5000], only: ['etl'] });
@@ -63,7 +73,55 @@ describe('bench arithmetic', () => {
     expect(() => parseBenchArgs(['--rows', '10'])).toThrow('--rows must be a whole number of at least 50, got "10"');
     expect(() => parseBenchArgs(['--factor'])).toThrow("Option '--factor <value>' argument missing");
     expect(() => parseBenchArgs(['--fast'])).toThrow("Unknown option '--fast'");
-    expect(() => parseBenchArgs(['--only', 'pipelines,gpu'])).toThrow('--only names unknown section "gpu": use etl, pipelines');
+    expect(() => parseBenchArgs(['--only', 'pipelines,gpu'])).toThrow('--only names unknown section "gpu": use etl, pipelines, endpoint');
+    expect(parseBenchArgs(['--only', 'endpoint'])).toMatchObject({ only: ['endpoint'] });
+  });
+});
+
+describe('endpoint bench arithmetic', () => {
+  const measurement = (p99: number, batchMs: number[]): EndpointMeasurement => ({
+    latency: { count: 1000, p50: 0.8, p99, mean: 1.1, max: 30 },
+    connections: 1,
+    batchRows: 10_000,
+    batchMs,
+  });
+
+  test('percentiles by nearest rank, median, latency summary and rows per second', () => {
+    const hundred = Array.from({ length: 100 }, (_, i) => 100 - i); // 100..1, unsorted on purpose
+    expect(percentile(hundred, 50)).toBe(50);
+    expect(percentile(hundred, 99)).toBe(99);
+    expect(percentile(hundred, 100)).toBe(100);
+    expect(percentile([7], 99)).toBe(7);
+    // 1,000 requests: p99 is the 990th smallest, so the 10 slowest do not count
+    const thousand = [...Array.from({ length: 990 }, () => 1), ...Array.from({ length: 10 }, () => 50)];
+    expect(percentile(thousand, 99)).toBe(1);
+    expect(percentile([...thousand, 50], 99)).toBe(50);
+    expect(() => percentile([], 50)).toThrow('percentile of no values');
+    expect(() => percentile([1], 0)).toThrow('percentile 0 is not in (0, 100]');
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(latencySummary([1, 2, 3, 10])).toEqual({ count: 4, p50: 2, p99: 10, mean: 4, max: 10 });
+    expect(throughput(10_000, 40)).toBe(250_000);
+  });
+
+  test('passes only when p99 < 10 ms and more than 250,000 rows/s', () => {
+    expect(endpointVerdict(measurement(9.99, [30, 20, 25]))).toEqual({
+      ok: true,
+      verdict: 'single row p50 0.80 ms, p99 9.99 ms (target < 10 ms); 10,000 rows at 400,000 rows/s (target > 250,000)',
+    });
+    expect(endpointVerdict(measurement(10, [20])).ok).toBe(false);
+    // exactly 250,000 rows/s (40 ms) is not more than the target
+    expect(endpointVerdict(measurement(1, [40])).ok).toBe(false);
+    expect(endpointVerdict(measurement(1, [39.9])).ok).toBe(true);
+  });
+
+  test('the table shows each measure against its target', () => {
+    const table = endpointTable(measurement(12.5, [50, 45, 60]));
+    expect(table).toMatch(/^measure\s+value\s+target\s+result$/m);
+    expect(table).toMatch(/single row p50 \(1000 requests, 1 connection\)\s+0\.80 ms/);
+    expect(table).toMatch(/single row p99\s+12\.50 ms\s+< 10 ms\s+MISSED/);
+    expect(table).toMatch(/10,000-row CSV request \(median of 3\)\s+50\.00 ms/);
+    expect(table).toMatch(/rows per second\s+200,000\s+> 250,000\s+MISSED/);
   });
 });
 
@@ -102,5 +160,27 @@ describe('bench run', () => {
     expect(text).toMatch(/^ {2}200 rows: [\d.]+ s \([\d,]+ rows\/s\), \d+ out, \d+ set aside$/m);
     expect(text).toMatch(/time grows as rows\^-?[\d.]+: 2× the rows took [\d.]+× the time/);
     expect(result).toEqual({ name: 'etl', ok: true, verdict: expect.stringMatching(/^400 rows in [\d.]+ s \([\d,]+ rows\/s\); target < 30 s$/) });
+  });
+
+  test('the endpoint section trains a model, serves it and measures latency on one kept-alive connection', async () => {
+    const lines: string[] = [];
+    const result = await endpointBench(
+      { rows: 400, factor: 1, trials: 1, seed: 5, keep: false, only: ['endpoint'], etlRows: [] },
+      path.join(dir, 'endpoint'),
+      (line) => lines.push(line),
+      { requests: 40, warmup: 5, batchRows: 500, batchRepeats: 3, trainingRows: 400, trials: 1 },
+    );
+    const text = lines.join('\n');
+    expect(text).toMatch(/== endpoint: 40 single-row requests on one kept-alive connection, 3 requests of 500 CSV rows/);
+    expect(text).toMatch(/trained arn:aws:sagemaker:.*:model-package\/.+\/1 on 400 rows/);
+    // every measured request reused the warm-up's connection
+    expect(text).toMatch(/single row p50 \(40 requests, 1 connection\)\s+[\d.]+ ms/);
+    expect(text).toMatch(/500-row CSV request \(median of 3\)\s+[\d.]+ ms/);
+    // the verdict depends on the machine's load; its form does not
+    expect(result).toEqual({
+      name: 'endpoint',
+      ok: expect.any(Boolean),
+      verdict: expect.stringMatching(/^single row p50 [\d.]+ ms, p99 [\d.]+ ms \(target < 10 ms\); 500 rows at [\d,]+ rows\/s \(target > 250,000\)$/),
+    });
   });
 });

@@ -1,34 +1,13 @@
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createTarGz, tarGzDirectory } from '../../../lib/util/tar';
+import { createTarGz } from '../../../lib/util/tar';
 import { startLocalEndpoint, type LocalEndpoint } from '../../../local/endpoint';
-import { LocalModelRegistry } from '../../../local/registry';
-import { LocalS3 } from '../../../local/s3';
+import type { LocalModelRegistry } from '../../../local/registry';
+import type { LocalS3 } from '../../../local/s3';
+import { BUCKET, PYTHON, readTestRows, registerTrainedModel } from './model-fixture';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const PYTHON = path.join(ROOT, '.venv', 'bin', 'python');
-const ML = path.join(ROOT, 'ml');
 const GROUP = 'endpoint-test';
-const BUCKET = 'local-endpoint-test';
-
-function python(args: string[], env: Record<string, string> = {}): string {
-  return execFileSync(PYTHON, args, { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', stdio: 'pipe' });
-}
-
-/** Held-out rows of test.csv: header, then label first and the features. */
-function readTestRows(file: string): { features: string[]; rows: { label: number; values: number[] }[] } {
-  const [header, ...lines] = fs.readFileSync(file, 'utf8').trim().split('\n');
-  const columns = header.split(',');
-  return {
-    features: columns.slice(1),
-    rows: lines.map((line) => {
-      const cells = line.split(',').map(Number);
-      return { label: cells[0], values: cells.slice(1) };
-    }),
-  };
-}
 
 describe('local endpoint', () => {
   let work: string;
@@ -40,48 +19,7 @@ describe('local endpoint', () => {
   beforeAll(() => {
     // GIVEN a real model: sample data → preprocess.py → train.py (few rounds), packaged like SageMaker does
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'endpoint-test-'));
-    s3 = new LocalS3({ root: path.join(work, 's3') });
-    registry = new LocalModelRegistry({ root: path.join(work, 'registry') });
-    const d = (name: string): string => path.join(work, 'job', name);
-    python([path.join(ML, 'sample_data.py'), '--rows', '300', '--seed', '3', '--problem-type', 'regression', '--output', path.join(d('raw'), 'data.csv')]);
-    python([
-      path.join(ML, 'preprocess.py'),
-      '--problem-type', 'regression',
-      '--label-column', 'target',
-      '--input-dir', d('raw'),
-      '--train-dir', d('train'),
-      '--validation-dir', d('validation'),
-      '--test-dir', d('test'),
-    ]);
-    python([path.join(ML, 'train.py'), '--num_round', '15', '--max_depth', '3', '--nthread', '1'], {
-      SM_CHANNEL_TRAIN: d('train'),
-      SM_CHANNEL_VALIDATION: d('validation'),
-      SM_MODEL_DIR: d('model'),
-      SM_OUTPUT_DATA_DIR: d('output'),
-    });
-    testFile = path.join(d('test'), 'test.csv');
-    s3.putObject(`s3://${BUCKET}/models/model.tar.gz`, tarGzDirectory(d('model')));
-    s3.putObject(
-      `s3://${BUCKET}/code/sourcedir.tar.gz`,
-      createTarGz(['train.py', 'inference.py'].map((name) => ({ name, data: fs.readFileSync(path.join(ML, name)) }))),
-    );
-    const pkg = registry.createModelPackage({
-      ModelPackageGroupName: GROUP,
-      ModelApprovalStatus: 'PendingManualApproval',
-      InferenceSpecification: {
-        Containers: [
-          {
-            Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
-            ModelDataUrl: `s3://${BUCKET}/models/model.tar.gz`,
-            Environment: {
-              SAGEMAKER_PROGRAM: 'inference.py',
-              SAGEMAKER_SUBMIT_DIRECTORY: `s3://${BUCKET}/code/sourcedir.tar.gz`,
-            },
-          },
-        ],
-      },
-    });
-    registry.updateApprovalStatus(pkg.ModelPackageArn, 'Approved');
+    ({ s3, registry, testFile } = registerTrainedModel(work, GROUP));
   });
 
   afterAll(async () => {
@@ -94,6 +32,8 @@ describe('local endpoint', () => {
     endpoint = await startLocalEndpoint({ registry, s3, group: GROUP, python: PYTHON, workDir: path.join(work, 'endpoints') });
     expect(endpoint.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(endpoint.modelPackageArn).toMatch(/model-package\/endpoint-test\/1$/);
+    // by default it answers SageMaker Runtime as the group's name, one AllTraffic variant, nothing captured
+    expect(endpoint).toMatchObject({ runtimeUrl: endpoint.url, endpointName: GROUP, variantName: 'AllTraffic', dataCaptureDir: undefined });
     expect(await endpoint.ping()).toBe(true);
     const { features, rows } = readTestRows(testFile);
     const sample = rows.slice(0, 5);

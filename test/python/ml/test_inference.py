@@ -4,6 +4,7 @@ import json
 import math
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Callable
 
 import numpy as np
@@ -16,6 +17,7 @@ from testkit import TrainedModel, ml_module, run_training
 inference = ml_module("inference")
 sample_data = ml_module("sample_data")
 FEATURES = list(sample_data.FEATURE_COLUMNS)
+JSON_TYPE = "application/json"
 
 
 @pytest.fixture(scope="module")
@@ -330,3 +332,186 @@ def test_an_encoding_that_does_not_match_the_model_is_refused(etl_model: tuple[A
 
     with pytest.raises(ValueError, match="the ETL encoding lists featureColumns that do not follow from its columns"):
         inference.model_fn(str(tmp_path / "model"))
+
+
+# --- the fast path: all-numeric requests parse at C speed, exactly as the careful parser reads them ---------------
+
+
+def matrix_or_message(body: str, content_type: str, width: int, careful: bool, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The feature matrix predict_fn would use for a model of ``width`` features, or the error with its message."""
+    model = SimpleNamespace(encoder=None, num_features=width, feature_columns=None)
+    with monkeypatch.context() as patch:
+        if careful:
+            patch.setattr(inference, "_csv_numbers", lambda text: None)
+            patch.setattr(inference, "_json_numbers", lambda text, document, instances: None)
+        try:
+            records = inference.input_fn(body, content_type)
+            if records.objects is not None:
+                return "objects"
+            return inference._matrix_from_rows(records, model)
+        except inference.PayloadError as error:
+            return f"{error.status_code} {error}"
+        except (ValueError, OverflowError) as error:  # not a bad request: a 500 in the container, on both paths
+            return f"{type(error).__name__}: {error}"
+
+
+def same_outcome(fast: Any, careful: Any) -> bool:
+    if isinstance(fast, str) or isinstance(careful, str):
+        return fast == careful
+    return fast.shape == careful.shape and bool(np.array_equal(fast, careful, equal_nan=True))
+
+
+NUMBER_PIECES = ["1", "23", "4.5", ".5", "6.", "-7", "+8", "1e3", "2E-2", "007", "0.1000000000000000055511", ""]
+ODD_PIECES = ["1e400", "-1e400", "nan", "inf", " ", "\t", "e", ".", "-", "+", "1.2.3", "0x1", "1_0", "x", "12abc", "1e",
+              "--1", "1 2", "9" * 25]
+
+
+def random_cell(rng: np.random.Generator) -> str:
+    pieces = NUMBER_PIECES if rng.random() < 0.85 else NUMBER_PIECES + ODD_PIECES
+    cell = "".join(str(rng.choice(pieces)) for _ in range(int(rng.integers(1, 3))))
+    if rng.random() < 0.15:
+        cell = f'"{cell}"'
+    if rng.random() < 0.05:
+        cell = f" {cell}"
+    return cell
+
+
+def random_csv(rng: np.random.Generator) -> str:
+    width = int(rng.integers(1, 5))
+    lines = []
+    for _ in range(int(rng.integers(1, 5))):
+        cells = width + (int(rng.integers(-1, 2)) if rng.random() < 0.1 else 0)
+        lines.append(",".join(random_cell(rng) for _ in range(max(cells, 1))))
+        if rng.random() < 0.05:
+            lines.append(str(rng.choice(["", "  ", '"1,2"', '"1', "1,\"2\"x"])))
+    newline = str(rng.choice(["\n", "\n", "\r\n", "\r", "\x0c"]))
+    return newline.join(lines) + str(rng.choice(["", "\n", "\n\n", newline]))
+
+
+def test_fast_csv_path_reads_exactly_as_the_careful_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(20261202)
+    fast_path = 0
+    for _ in range(4000):
+        body = random_csv(rng)
+        width = len(body.splitlines()[0].split(",")) if body.strip() else 1
+        fast = matrix_or_message(body, "text/csv", width, False, monkeypatch)
+        careful = matrix_or_message(body, "text/csv", width, True, monkeypatch)
+        assert same_outcome(fast, careful), f"{body!r}: fast {fast!r} careful {careful!r}"
+        fast_path += inference._csv_numbers(body) is not None
+    assert fast_path > 500  # the generator makes valid requests too, not only bad ones
+
+
+def random_json_value(rng: np.random.Generator) -> Any:
+    return rng.choice(np.array([1, -2.5, 0.1, 10 ** 30, 10 ** 400, None, True, False, "3", " 4 ", "x", "", [1], {},
+                                float("nan"), float("inf"), 1e308], dtype=object))
+
+
+def test_fast_json_path_reads_exactly_as_the_careful_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(7)
+    fast_path = 0
+    for _ in range(3000):
+        width = int(rng.integers(1, 4))
+        rows = [[random_json_value(rng) if rng.random() < 0.3 else float(rng.normal()) for _ in range(width)]
+                for _ in range(int(rng.integers(1, 4)))]
+        if rng.random() < 0.1:
+            rows.append([1.0] * (width + 1))
+        document = rows if rng.random() < 0.3 else {"instances": rows}
+        body = json.dumps(document)
+        fast = matrix_or_message(body, "application/json", width, False, monkeypatch)
+        careful = matrix_or_message(body, "application/json", width, True, monkeypatch)
+        assert same_outcome(fast, careful), f"{body!r}: fast {fast!r} careful {careful!r}"
+        fast_path += inference._json_numbers(body, document, rows) is not None
+    assert fast_path > 300
+
+
+def test_all_numeric_requests_take_the_fast_path(regression: tuple[Any, pd.DataFrame]) -> None:
+    model, rows = regression
+    plain = rows.to_csv(header=False, index=False)
+    quoted = "\n".join(",".join(f'"{v}"' for v in row) for row in rows.astype(str).to_numpy().tolist())
+    gaps = "34,,59,7,11.55,0,29.7,3\r\n1, 2,3,4,5,6,7,nan\n"
+    lists = json.dumps({"instances": rows.to_numpy().tolist()})
+
+    for body, content_type in ((plain, "text/csv"), (quoted, "text/csv"), (gaps, "text/csv"), (lists, JSON_TYPE)):
+        records = inference.input_fn(body, content_type)
+        assert records.numbers is not None and records.rows is None, body
+
+    # Quoted numeric fields ("1","2"), which are valid CSV, give the same predictions as plain ones.
+    assert invoke(model, quoted, "text/csv", "text/csv") == invoke(model, plain, "text/csv", "text/csv")
+    # The cells are parsed when needed: to name a bad one, or when the model reads raw rows.
+    assert inference.input_fn(plain, "text/csv").with_cells().rows[0][0] == plain.split(",")[0]
+
+
+def test_a_quoted_cell_holding_a_comma_is_still_a_bad_request(regression: tuple[Any, pd.DataFrame]) -> None:
+    model, _ = regression
+    error = payload_error(model, '"34,5",127.8,1,7,11.55,0,29.7,3\n')
+    assert "CSV line 1, column 1: '34,5' is not a number" in str(error)
+
+
+@pytest.mark.parametrize(("environment", "threads"), [({}, "1"), ({"OMP_NUM_THREADS": "3"}, "0")])
+def test_one_prediction_thread_unless_omp_num_threads_says_otherwise(
+    trained: Callable[[str], TrainedModel], monkeypatch: pytest.MonkeyPatch, environment: dict, threads: str
+) -> None:
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    model = inference.model_fn(str(trained("regression").model_dir))
+    config = json.loads(model.booster.save_config())
+    assert config["learner"]["generic_param"]["nthread"] == threads
+
+
+RAW_VALUES = {
+    "age": ["34", " 61 ", "\t7", "", "1e3", "abc", "1e400", "NaN", "-2.5", ".5", 34, 61.5, None, True, float("nan")],
+    "city": ["Berlin", "Paris", " Rome\t", "missing", "", "Madrid", "paris", 7, 1.5, None, False, ["Paris"]],
+    "plan": ["basic", "pro", "", " pro ", "gold", None, 3],
+    "income": ["52000", "", "71000.5", "x", 40000, None, 10 ** 400],
+}
+
+
+def random_raw_row(rng: np.random.Generator, as_text: bool) -> list:
+    row = []
+    for values in RAW_VALUES.values():
+        choices = [v for v in values if isinstance(v, str)] if as_text else values
+        row.append(choices[int(rng.integers(len(choices)))] if rng.random() < 0.3 else choices[int(rng.integers(3))])
+    return row
+
+
+def test_raw_rows_encode_column_by_column_exactly_as_row_by_row(
+    etl_model: tuple[Any, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model, _ = etl_model
+
+    def outcome(body: str, content_type: str, row_by_row: bool) -> Any:
+        with monkeypatch.context() as patch:
+            if row_by_row:
+                patch.setattr(inference.Encoder, "encode_rows", lambda self, rows, positions=None: None)
+            try:
+                return inference.predict_fn(inference.input_fn(body, content_type), model)
+            except (ValueError, OverflowError) as error:
+                return f"{type(error).__name__}: {error}"
+
+    encoded_at_once = []
+    encode_rows = inference.Encoder.encode_rows
+
+    def counted(self: Any, rows: Any, positions: Any = None) -> Any:
+        matrix = encode_rows(self, rows, positions)
+        encoded_at_once.append(matrix is not None)
+        return matrix
+
+    monkeypatch.setattr(inference.Encoder, "encode_rows", counted)
+    rng = np.random.default_rng(11)
+    for case in range(1500):
+        form = case % 3
+        rows = [random_raw_row(rng, form == 0) for _ in range(int(rng.integers(1, 4)))]
+        if form == 0:  # CSV, sometimes the full upload row (id first)
+            full = rng.random() < 0.3
+            body = "\n".join(",".join((["9"] if full else []) + [json.dumps(v) if '"' in v or "," in v else v
+                                                                  for v in row]) for row in rows)
+            content_type = "text/csv"
+        elif form == 1:  # JSON lists
+            body, content_type = json.dumps({"instances": rows}), JSON_TYPE
+        else:  # JSON objects keyed by column
+            body = json.dumps({"instances": [dict(zip(RAW_VALUES, row)) for row in rows]})
+            content_type = JSON_TYPE
+        fast, careful = outcome(body, content_type, False), outcome(body, content_type, True)
+        assert same_outcome(fast, careful), f"{body!r}: column-wise {fast!r} row by row {careful!r}"
+    assert sum(encoded_at_once) > 300  # requests the column-wise encoder answered (the others: row by row)
