@@ -63,6 +63,7 @@ Options:
   --problem-type T         ${PROBLEM_TYPE_NAMES.join(' | ')}                   (problemType)
   --metric M               the quality gate's metric, e.g. r2, rmse, auc        (qualityGate.metric)
   --threshold X            the value the gate metric must reach                 (qualityGate.threshold)
+  --system-test-threshold X  the value the staging endpoint's system test must reach (deployment.systemTest.threshold)
   --trials N               hyperparameter tuning trials                         (tuning.maxJobs)
   --parallel N             trials run at the same time                          (tuning.maxParallelJobs)
   --strategy S             tuning strategy: ${TUNING_STRATEGIES.join(' | ')}               (tuning.strategy)
@@ -95,6 +96,7 @@ const OPTIONS = {
   'problem-type': { type: 'string' },
   metric: { type: 'string' },
   threshold: { type: 'string' },
+  'system-test-threshold': { type: 'string' },
   trials: { type: 'string' },
   parallel: { type: 'string' },
   strategy: { type: 'string' },
@@ -195,6 +197,11 @@ function stageOverrides(values: Values, stage: StageName): { overrides: StageCon
     qualityGate.threshold = parseNumber('threshold', values.threshold);
     set('threshold', 'qualityGate.threshold', qualityGate.threshold);
   }
+  let deployment: { systemTest: { threshold: number } } | undefined;
+  if (values['system-test-threshold'] !== undefined) {
+    deployment = { systemTest: { threshold: parseNumber('system-test-threshold', values['system-test-threshold']) } };
+    set('system-test-threshold', 'deployment.systemTest.threshold', deployment.systemTest.threshold);
+  }
   if (values.trials !== undefined) {
     tuning.maxJobs = parseInteger('trials', values.trials, 1, 500);
     set('trials', 'tuning.maxJobs', tuning.maxJobs);
@@ -240,6 +247,7 @@ function stageOverrides(values: Values, stage: StageName): { overrides: StageCon
     ...(Object.keys(tuning).length > 0 ? { tuning } : {}),
     ...(caching ? { caching } : {}),
     ...(dataset ? { dataset } : {}),
+    ...(deployment ? { deployment } : {}),
   };
   return { overrides, overridden };
 }

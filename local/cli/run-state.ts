@@ -7,6 +7,7 @@ import {
   formatRunSummary,
   writeReport,
   type BatchCheck,
+  type DeploymentSummary,
   type EtlRunSummary,
   type FlowDelivery,
   type NotificationSummary,
@@ -36,6 +37,8 @@ export class RunState {
   etlFiles: { label: string; uri: string }[] = [];
   notifications?: { topicArn: string; messages: NotificationSummary[]; journal?: string };
   catalogTableFile?: string;
+  /** Staging, the system test, the promotion and production's data quality. */
+  deployment?: DeploymentSummary;
 
   constructor(
     private readonly io: CliIo,
@@ -78,6 +81,7 @@ export class RunState {
       out.push({ label: 'evaluation.json', path: this.s3.pathFor(this.evaluationFile) });
     }
     if (this.predictionsUri) out.push({ label: 'Batch predictions', path: this.s3.pathFor(this.predictionsUri) });
+    if (this.deployment?.dataQuality) out.push({ label: 'Data-quality report', path: this.deployment.dataQuality.reportPath });
     if (this.modelPackageArn) {
       const { group, version } = parseModelPackageArn(this.modelPackageArn);
       out.push({
@@ -103,6 +107,7 @@ export class RunState {
       title: `npm run local (stage ${this.stage.config.stageName})`,
       evaluation: this.evaluation,
       predictions: this.predictions,
+      deployment: this.deployment,
       artifacts: this.artifacts(file),
     });
     this.io.out(
@@ -119,6 +124,7 @@ export class RunState {
         flow: this.flow,
         etl: this.etl,
         notifications: this.notifications,
+        deployment: this.deployment,
         artifacts: this.artifacts(file),
       }),
     );

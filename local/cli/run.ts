@@ -18,7 +18,8 @@ import { UsageError, type CliOptions, type ConfigOverride } from './args';
 import { generateSampleData, processingOutputUri, PYTHON, SAMPLE_DATA_LABEL, stepOf } from './data';
 import { etlRunSummary, flowDelivery, FlowStoppedError, followUpload } from './ingest';
 import { RunState } from './run-state';
-import { heldOutRows, runBatchTransform, tryEndpoint } from './serve';
+import { deployModel } from './deploy';
+import { heldOutRows, runBatchTransform } from './serve';
 
 /** Where the CLI writes its lines (tests capture them). */
 export interface CliIo {
@@ -173,6 +174,10 @@ export async function runLocal(options: CliOptions, io: CliIo, signal?: AbortSig
     python: PYTHON,
     seed: options.seed,
     onProgress: progressPrinter((line) => io.out(line), t0),
+    onModelApproved: async (event) => {
+      if (!approved.deploy) throw new Error(`model version ${String(event.detail.ModelPackageArn)} was approved, but this run has nothing to deploy`);
+      await approved.deploy();
+    },
     onInvocation: (outcome, event) => {
       const delivery = flowDelivery(outcome, event);
       summary.flow.push(delivery);
@@ -181,6 +186,8 @@ export async function runLocal(options: CliOptions, io: CliIo, signal?: AbortSig
     signal,
   });
   const local = localPlatformNames(stage);
+  // The approval of a version starts its deployment (the deployment stack's trigger, on the local bus).
+  const approved: { deploy?: () => Promise<unknown> } = {};
   summary.notifications = { topicArn: local.topicArn, messages: [], journal: path.join(options.workDir, 'aws', 'sns', 'published.jsonl') };
   const readNotifications = (): void => {
     if (summary.notifications) summary.notifications.messages = platform.endpoint.published.map((m) => ({ subject: m.subject, kind: m.messageAttributes?.kind?.StringValue }));
@@ -236,14 +243,32 @@ export async function runLocal(options: CliOptions, io: CliIo, signal?: AbortSig
     if (!modelPackageArn) {
       throw new Error(`the training pipeline succeeded but registered no model package (execution ${training.executionDir})`);
     }
-    registry.updateApprovalStatus(modelPackageArn, 'Approved', 'Approved by npm run local: the quality gate passed');
-    platform.put(platform.pipelines.approvalChanged(modelPackageArn));
-    say(`approved ${modelPackageArn}`);
-    summary.modelPackageArn = modelPackageArn;
-
     const serve = { stage, s3, registry, platform, workDir: options.workDir, signal, say };
     const heldOut = heldOutRows(serve, training, run.schemaUri);
-    await tryEndpoint(serve, modelPackageArn, heldOut, summary);
+    let deployment: Awaited<ReturnType<typeof deployModel>> | undefined;
+    approved.deploy = async () => {
+      deployment = await deployModel(serve, modelPackageArn, heldOut, summary);
+    };
+    registry.updateApprovalStatus(modelPackageArn, 'Approved', 'Approved by npm run local: the quality gate passed');
+    say(`approved ${modelPackageArn}`);
+    summary.modelPackageArn = modelPackageArn;
+    platform.put(platform.pipelines.approvalChanged(modelPackageArn));
+    await platform.idle();
+    throwIfStopped(signal);
+    const trigger = platform.bus.deliveries.find((d) => d.rule === 'ModelApproved');
+    if (!trigger) throw new Error('the approval started no deployment: no rule matched its "SageMaker Model Package State Change" event');
+    if (!trigger.ok) throw new Error(`the deployment of ${modelPackageArn} failed: ${trigger.error ?? 'no reason given'}`);
+    if (!deployment?.production) {
+      const test = deployment?.systemTest;
+      readNotifications();
+      const result = finish(1, { training, modelPackageArn });
+      io.err('');
+      io.err(
+        `error: the system test of ${stage.names.stagingEndpoint} failed (${test?.error ?? 'no verdict'}): ${test?.cause ?? ''}; ` +
+          `model version ${modelPackageArn} was not promoted to ${stage.names.productionEndpoint}`,
+      );
+      return result;
+    }
     throwIfStopped(signal);
     const inference = await runBatchTransform(serve, modelPackageArn, heldOut, summary);
     readNotifications();

@@ -1,10 +1,10 @@
 /**
- * The approved model at work: a local endpoint answering held-out rows in their raw (uploaded) form and encoded, and
+ * The approved model at work: local endpoints answering held-out rows in their raw (uploaded) form and encoded, and
  * the stage's inference pipeline predicting them in a batch, started through the same SageMaker API the cloud uses.
  */
 import { DATA_LAYOUT } from '../../lib/config';
 import { INFERENCE_PIPELINE_PARAMETERS, INFERENCE_PIPELINE_STEPS, TRAINING_PIPELINE_OUTPUTS, TRAINING_PIPELINE_STEPS } from '../../lib/sagemaker-pipelines';
-import { startLocalEndpoint } from '../endpoint';
+import { startLocalEndpoint, type LocalEndpoint } from '../endpoint';
 import type { ExecutionRecord } from '../executor/types';
 import type { LocalPlatform } from '../flow/platform';
 import type { LocalModelRegistry } from '../registry';
@@ -47,56 +47,59 @@ function parseCsvPredictions(body: string): number[] {
 }
 
 /**
- * Serves the approved model on a local endpoint and asks it for predictions of held-out rows: raw rows in CSV and in
- * JSON (objects keyed by column), and the same rows encoded. The two forms must give the same predictions.
+ * Asks an endpoint for predictions of held-out rows: raw rows in CSV and in JSON (objects keyed by column), and the
+ * same rows encoded. The two forms must give the same predictions.
  */
-export async function tryEndpoint(context: ServeContext, modelPackageArn: string, heldOut: RawHeldOut, summary: RunState): Promise<void> {
-  const { s3, signal } = context;
+export async function checkRawAndEncoded(endpoint: LocalEndpoint, heldOut: RawHeldOut, summary: RunState): Promise<void> {
+  const ask = async (body: string, contentType: string, what: string): Promise<number[]> => {
+    const answer = await endpoint.invoke(body, contentType, contentType);
+    if (answer.statusCode !== 200) throw new Error(`the local endpoint answered ${answer.statusCode} to ${what}: ${answer.body}`);
+    return contentType === 'text/csv' ? parseCsvPredictions(answer.body) : (JSON.parse(answer.body) as { predictions: number[] }).predictions;
+  };
+  const csvRows = heldOut.rows.slice(0, 3);
+  const jsonRows = heldOut.rows.slice(3, 6);
+  const rawCsv = await ask(csvRows.map((r) => r.raw.map(csvCell).join(',')).join('\n'), 'text/csv', 'raw CSV rows');
+  const rawJson = await ask(
+    JSON.stringify({ instances: jsonRows.map((r) => Object.fromEntries(heldOut.columns.map((c, i) => [c, r.raw[i]]))) }),
+    'application/json',
+    'raw JSON rows',
+  );
+  const both = [...csvRows, ...jsonRows];
+  const encoded = await ask(both.map((r) => r.encoded.join(',')).join('\n'), 'text/csv', 'encoded CSV rows');
+  const raw = [...rawCsv, ...rawJson];
+  summary.predictions = both.map((r, i) => ({
+    format: i < csvRows.length ? 'text/csv (raw)' : 'application/json (raw)',
+    predicted: raw[i],
+    actual: Number(r.label),
+  }));
+  summary.encodingCheck = { rows: both.length, agree: raw.filter((p, i) => Math.abs(p - encoded[i]) <= 1e-9 * Math.max(1, Math.abs(p))).length };
+  summary.printPredictions();
+  if (summary.encodingCheck.agree !== both.length) {
+    throw new Error(
+      `the endpoint predicted differently for raw and encoded forms of the same rows (${summary.encodingCheck.agree} of ${both.length} agree): ` +
+        'inference does not encode raw rows as the ETL job did',
+    );
+  }
+}
+
+/** Starts a local endpoint serving a model version (stopped when the run is). */
+export async function serveModel(
+  context: ServeContext,
+  modelPackageArn: string,
+  options: { readonly endpointName: string; readonly capture?: { readonly dir: string; readonly percent: number } },
+): Promise<LocalEndpoint> {
   const endpoint = await startLocalEndpoint({
     registry: context.registry,
-    s3,
+    s3: context.s3,
     modelPackageArn,
     python: PYTHON,
     workDir: `${context.workDir}/endpoints`,
+    endpointName: options.endpointName,
+    ...(options.capture ? { dataCapture: { destinationDir: options.capture.dir, samplingPercentage: options.capture.percent } } : {}),
   });
-  const stopEndpoint = (): void => void endpoint.stop();
-  signal?.addEventListener('abort', stopEndpoint, { once: true });
-  try {
-    context.say(`local endpoint serving ${modelPackageArn} at ${endpoint.url}`);
-    const ask = async (body: string, contentType: string, what: string): Promise<number[]> => {
-      const answer = await endpoint.invoke(body, contentType, contentType);
-      if (answer.statusCode !== 200) throw new Error(`the local endpoint answered ${answer.statusCode} to ${what}: ${answer.body}`);
-      return contentType === 'text/csv' ? parseCsvPredictions(answer.body) : (JSON.parse(answer.body) as { predictions: number[] }).predictions;
-    };
-    const csvRows = heldOut.rows.slice(0, 3);
-    const jsonRows = heldOut.rows.slice(3, 6);
-    const rawCsv = await ask(csvRows.map((r) => r.raw.map(csvCell).join(',')).join('\n'), 'text/csv', 'raw CSV rows');
-    const rawJson = await ask(
-      JSON.stringify({ instances: jsonRows.map((r) => Object.fromEntries(heldOut.columns.map((c, i) => [c, r.raw[i]]))) }),
-      'application/json',
-      'raw JSON rows',
-    );
-    const both = [...csvRows, ...jsonRows];
-    const encoded = await ask(both.map((r) => r.encoded.join(',')).join('\n'), 'text/csv', 'encoded CSV rows');
-    const raw = [...rawCsv, ...rawJson];
-    summary.predictions = both.map((r, i) => ({
-      format: i < csvRows.length ? 'text/csv (raw)' : 'application/json (raw)',
-      predicted: raw[i],
-      actual: Number(r.label),
-    }));
-    summary.encodingCheck = { rows: both.length, agree: raw.filter((p, i) => Math.abs(p - encoded[i]) <= 1e-9 * Math.max(1, Math.abs(p))).length };
-    summary.printPredictions();
-    if (summary.encodingCheck.agree !== both.length) {
-      throw new Error(
-        `the endpoint predicted differently for raw and encoded forms of the same rows (${summary.encodingCheck.agree} of ${both.length} agree): ` +
-          'inference does not encode raw rows as the ETL job did',
-      );
-    }
-  } finally {
-    signal?.removeEventListener('abort', stopEndpoint);
-    await endpoint.stop();
-    context.say('local endpoint stopped');
-  }
+  context.signal?.addEventListener('abort', () => void endpoint.stop(), { once: true });
+  context.say(`local endpoint ${options.endpointName} serving ${modelPackageArn} at ${endpoint.url}`);
+  return endpoint;
 }
 
 /** Batch predictions of the held-out rows, raw and without their label, with the stage's inference pipeline. */

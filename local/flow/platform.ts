@@ -4,6 +4,7 @@ import * as path from 'path';
 import { DATA_LAYOUT, datasetContractDocument } from '../../lib/config';
 import { curatedTableInput } from '../../lib/etl/catalog';
 import { etlJobArguments } from '../../lib/etl/job-arguments';
+import { modelApprovedPattern } from '../../lib/events/patterns';
 import { dataFlowRules, monitoringRules, type PlatformRule } from '../../lib/events/rules';
 import {
   HANDLERS,
@@ -15,7 +16,7 @@ import {
 } from '../../lib/handlers';
 import { startLocalAwsEndpoint, type LocalAwsEndpoint } from '../aws';
 import { objectCreatedEvent, type AwsEvent } from '../events/aws-events';
-import { LocalEventBus } from '../events/bus';
+import { LocalEventBus, type BusEvent } from '../events/bus';
 import type { ExecutionEventListener } from '../executor';
 import { LocalGlueCatalog } from '../glue/catalog';
 import { LocalGlueJobs, type LocalGlueJobsOptions } from '../glue/job-runner';
@@ -42,6 +43,11 @@ export interface LocalPlatformOptions {
   readonly sparkArgs?: string;
   /** Stops the ETL runs and the pipeline executions when aborted. */
   readonly signal?: AbortSignal;
+  /**
+   * What an approved model version starts: the deployment stack's trigger (`modelApprovedPattern`) routes the
+   * approval event here, as it starts the model deployment pipeline in the cloud.
+   */
+  readonly onModelApproved?: (event: BusEvent) => Promise<void>;
 }
 
 /** The names local mode gives the resources the stacks name by generation (tables, topic, functions). */
@@ -179,6 +185,9 @@ export class LocalPlatform {
         },
       });
     }
+    if (options.onModelApproved) {
+      bus.addRule({ name: 'ModelApproved', pattern: modelApprovedPattern(names.modelPackageGroup), target: options.onModelApproved });
+    }
     options.signal?.addEventListener('abort', () => glue.stop(), { once: true });
     return new LocalPlatform(options, endpoint, { bus, lambda, glue, catalog, pipelines, rules });
   }
@@ -197,7 +206,9 @@ export class LocalPlatform {
       key,
       size: body.length,
       etag: createHash('md5').update(body).digest('hex'),
-      versionId: randomBytes(16).toString('base64url'),
+      // Letters and digits only: base64url may start with '-', which Glue's argument parser (argparse) would
+      // read as an option name when the version id reaches the job as --source_version_id.
+      versionId: randomBytes(24).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 32),
       requester: this.options.stage.config.account,
     }));
     return uri;

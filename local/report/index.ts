@@ -18,6 +18,7 @@ export { escapeHtml, formatDuration, formatNumber } from './html';
 export { elapsedLabel, firstLine, progressPrinter } from './progress';
 export { batchScore, formatPredictions, formatRunSummary, type BatchCheck, type RunStageSummary, type RunSummary } from './summary';
 export type { EtlRunSummary, FlowDelivery, NotificationSummary } from './flow';
+export type { DeploymentSummary, SystemTestSummary } from './deployment';
 export { formatTable, type Align } from './text';
 export { layoutGraph, assignLayers, type GraphLayout, type PositionedNode } from './layout';
 

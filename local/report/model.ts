@@ -1,6 +1,7 @@
 /** What the report shows and how it reads execution records: its input types and the small computations on them. */
 import { PROBLEM_TYPES, type MetricDirection } from '../../lib/sagemaker-pipelines/problem-types';
 import type { ExecutionRecord, StepRecord, StepStatus, TuningTrialRecord } from '../executor/types';
+import type { DeploymentSummary } from './deployment';
 
 export type { MetricDirection };
 
@@ -36,6 +37,8 @@ export interface ReportExtras {
   readonly predictions?: readonly ReportPrediction[];
   /** Labelled paths of the run's artifacts. */
   readonly artifacts?: readonly { readonly label: string; readonly path: string }[];
+  /** The staging endpoint, its system test, the promotion and production's data quality. */
+  readonly deployment?: DeploymentSummary;
 }
 
 export const STATUS_LABEL: Record<StepStatus, string> = {

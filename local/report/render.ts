@@ -2,6 +2,7 @@ import { PROBLEM_TYPES } from '../../lib/sagemaker-pipelines/problem-types';
 import type { ExecutionRecord, StepRecord } from '../executor/types';
 import { REPORT_CSS, REPORT_JS } from './assets';
 import { escapeHtml as e, formatDuration, formatNumber, jsonForScript, px, slug } from './html';
+import { renderDeploymentSection } from './deployment';
 import { graphLegend, renderGraph } from './graph-svg';
 import {
   evaluationMetrics,
@@ -218,6 +219,7 @@ ${renderTrialsSection(records, extras.objectiveDirection)}
 ${renderMetricsSection(records, extras.evaluation)}
 <section id="steps"><h2>Step timings</h2>${stepTables}</section>
 ${renderPredictions(extras.predictions)}
+${renderDeploymentSection(extras.deployment)}
 ${renderArtifacts(extras.artifacts)}
 </main>
 <script type="application/json" id="report-data">${jsonForScript({ steps: stepDetails(records) })}</script>

@@ -3,6 +3,7 @@ import type { ExecutionRecord, IgnoredSetting } from '../executor/types';
 import { IGNORED_SETTING_KINDS } from '../executor/local-checks';
 import { formatDuration, formatNumber } from './html';
 import { bestTrial, evaluationMetrics, passesGate, type ReportEvaluation, type ReportPrediction } from './render';
+import { deploymentLines, type DeploymentSummary } from './deployment';
 import { etlLines, flowLines, notificationLines, type EtlRunSummary, type FlowDelivery, type NotificationSummary } from './flow';
 import { formatTable } from './text';
 
@@ -33,6 +34,8 @@ export interface RunSummary {
   readonly flow?: readonly FlowDelivery[];
   /** The ETL run that curated the upload. */
   readonly etl?: EtlRunSummary;
+  /** The staging endpoint, its system test, the promotion and production's data quality. */
+  readonly deployment?: DeploymentSummary;
   /** What the notification topic received. */
   readonly notifications?: { readonly topicArn: string; readonly messages: readonly NotificationSummary[] };
   /** Labelled paths, printed in order. */
@@ -209,6 +212,7 @@ export function formatRunSummary(summary: RunSummary): string {
         `(${score.name} = ${formatNumber(score.value, 4)} against their labels)`,
     );
   }
+  lines.push(...deploymentLines(summary.deployment));
   if (summary.notifications) lines.push(...notificationLines(summary.notifications.topicArn, summary.notifications.messages));
   lines.push('', 'Artifacts:');
   const width = Math.max(0, ...summary.artifacts.map((a) => a.label.length));

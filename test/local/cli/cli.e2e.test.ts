@@ -38,8 +38,8 @@ describe('npm run local', () => {
 
   test('runs the dev stage\'s training, endpoint and batch inference on tiny data and prints the summary', () => {
     const workDir = path.join(work, 'ok');
-    // WHEN the whole flow runs on 300 rows with 3 short trials
-    const { code, stdout, stderr } = runCli(['--rows', '300', '--trials', '3', '--num-round', '20', '--seed', '11', '--work-dir', workDir]);
+    // WHEN the whole flow runs on 400 rows with 3 short trials (enough for the dev gate, r2 >= 0.6, with a margin)
+    const { code, stdout, stderr } = runCli(['--rows', '400', '--trials', '3', '--num-round', '40', '--seed', '11', '--work-dir', workDir]);
     okRun = { workDir, stdout };
 
     // THEN it succeeds and reports progress
@@ -59,7 +59,7 @@ describe('npm run local', () => {
     const rows = /Rows:\s+(\d+) in = (\d+) out \+ (\d+) set aside/.exec(stdout);
     expect(rows).not.toBeNull();
     const [rowsIn, rowsOut, setAside] = rows!.slice(1).map(Number);
-    expect(rowsIn).toBe(300);
+    expect(rowsIn).toBe(400);
     expect(rowsOut + setAside).toBe(rowsIn);
     expect(setAside).toBeGreaterThan(0);
     const report = JSON.parse(fs.readFileSync(artifact(stdout, 'ETL report'), 'utf8'));
@@ -71,6 +71,13 @@ describe('npm run local', () => {
     // the endpoint answered raw rows (text categories) in CSV and JSON, exactly as it answered them encoded
     expect(stdout).toMatch(/Local endpoint predictions on held-out rows:[\s\S]*text\/csv \(raw\)\s+[\d.]+\s+[\d.]+[\s\S]*application\/json \(raw\)\s+[\d.]+\s+[\d.]+/);
     expect(stdout).toMatch(/raw rows and the same rows encoded by the ETL job: 6 of 6 predictions identical/);
+    // the approval deployed it: staging, the system test's own state machine, promotion, production's data quality
+    expect(stdout).toMatch(/Staging:\s+mlops-dev-staging serves arn:aws:sagemaker:us-east-1:111111111111:model-package\/mlops-dev-models\/1/);
+    expect(stdout).toMatch(/System test:\s+PASSED in [\d.]+ m?s on \d+ held-out rows in \d+ requests\n\s+r2 = [-\d.]+ \(required >= 0\.6\); p95 [\d.]+ ms \(limit 500 ms\)/);
+    expect(stdout).toMatch(/Production:\s+promoted: mlops-dev-production serves it; \d+ requests, \d+ captured \(20% sampling\)/);
+    expect(stdout).toMatch(/Data quality:\s+(no violations|\d+ violation\(s\)) of the training baseline in production's captured requests/);
+    const captured = fs.readdirSync(path.join(workDir, 's3', 'mlops-dev-endpoint-production-capture', 'datacapture', 'mlops-dev-production', 'AllTraffic'), { recursive: true });
+    expect(captured.some((f) => String(f).endsWith('.jsonl'))).toBe(true);
     // each notification the run sent, also in the topic's journal
     expect(stdout).toMatch(/Notifications: 3 to arn:aws:sns:us-east-1:111111111111:mlops-dev-notifications:/);
     const journal = fs.readFileSync(artifact(stdout, 'Notification journal'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -84,7 +91,7 @@ describe('npm run local', () => {
     expect(journal.find((m) => m.subject.startsWith('Approval needed')).message).toMatch(/aws sagemaker update-model-package --model-package-arn \S+\/mlops-dev-models\/1 --model-approval-status Approved/);
     // the summary: gate, best trial, a row per trial, step timings of both pipelines
     // the stage's settings, what the flags changed, and the cloud-only settings the run ignored
-    expect(stdout).toMatch(/Stage:\s+dev\n\s+tuning\.maxJobs = 3 \(--trials\)\n\s+tuning\.numRound = 20 \(--num-round\)/);
+    expect(stdout).toMatch(/Stage:\s+dev\n\s+tuning\.maxJobs = 3 \(--trials\)\n\s+tuning\.numRound = 40 \(--num-round\)/);
     expect(stdout).toMatch(/Ignored here:[\s\S]*KMS keys: mlops-dev-training\/Preprocess[\s\S]*managed spot training: mlops-dev-training\/Tune/);
     // the dev stage's gate: r2 >= 0.6
     expect(stdout).toMatch(/Quality gate:\s+r2 = [-\d.]+ on the test split, required >= 0\.6: PASS/);
@@ -124,6 +131,7 @@ describe('npm run local', () => {
     expect(dom.match(/<circle class="trial-point/g)).toHaveLength(3);
     expect(dom.match(/class="trial-point best"/g)).toHaveLength(1);
     expect(dom).toMatch(/class="gate-verdict pass"/);
+    expect(dom).toMatch(/<p id="system-test" class="gate-verdict pass" data-passed="true" data-promoted="true">/);
     expect(stdout).toMatch(/Done in [\d.]+ s\.\n$/);
   });
 
@@ -164,6 +172,23 @@ describe('npm run local', () => {
     const report = fs.readFileSync(artifact(stdout, 'HTML report'), 'utf8');
     expect(report).toMatch(/<g class="node status-failed" data-step="QualityGateFailed"/);
     expect(report).toMatch(/class="gate-verdict fail"/);
+  });
+
+  test('a model that passes the training gate but not the system test is deployed to staging and never reaches production', () => {
+    const workDir = path.join(work, 'system-test');
+    // (a training gate any model of the sample data passes, so that the run reaches the system test)
+    const { code, stdout, stderr } = runCli(['--rows', '400', '--trials', '2', '--num-round', '40', '--seed', '11', '--threshold', '0.2', '--system-test-threshold', '0.9999', '--work-dir', workDir]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/Quality gate:\s+r2 = [-\d.]+ on the test split, required >= 0\.2: PASS/);
+    expect(stdout).toMatch(/deployment\.systemTest\.threshold = 0\.9999 \(--system-test-threshold\)/);
+    expect(stdout).toMatch(/System test:\s+FAILED \(MetricBelowThreshold\)/);
+    expect(stdout).toMatch(/Production:\s+not promoted/);
+    expect(stderr).toMatch(/^\nerror: the system test of mlops-dev-staging failed \(MetricBelowThreshold\): r2 = [-\d.]+ on \d+ held-out rows of s3:\/\/\S+test\.csv is below the threshold 0\.9999 \(higher is better\); model version \S+ was not promoted to mlops-dev-production/);
+    // production never served it, and no batch inference ran
+    expect(fs.existsSync(path.join(workDir, 's3', 'mlops-dev-endpoint-production-capture'))).toBe(false);
+    expect(fs.existsSync(path.join(workDir, 'executions', 'mlops-dev-inference'))).toBe(false);
+    const report = fs.readFileSync(artifact(stdout, 'HTML report'), 'utf8');
+    expect(report).toMatch(/<p id="system-test" class="gate-verdict fail" data-passed="false" data-promoted="false">/);
   });
 
   test('--data FILE --label COL trains on a CSV with text categories and gaps, with no preparation by hand', () => {
