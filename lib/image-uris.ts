@@ -155,3 +155,40 @@ export function modelMonitorImageUri(region: string): string {
   const domain = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
   return `${account}.dkr.ecr.${region}.${domain}/sagemaker-model-monitor-analyzer`;
 }
+
+/**
+ * A private ECR image URI with a tag or digest: `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>:<tag>`
+ * or `...@sha256:<digest>` (groups: account, region, repository, tag, digest). A custom image must name its version:
+ * an untagged URI would mean whatever `latest` is when the job starts.
+ */
+export const ECR_IMAGE_URI_PATTERN =
+  /^(\d{12})\.dkr\.ecr\.([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})\.amazonaws\.com(?:\.cn)?\/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})|@(sha256:[a-f0-9]{64}))$/;
+
+/** The parts of an ECR image URI, or undefined when `uri` is not one ({@link ECR_IMAGE_URI_PATTERN}). */
+export function parseEcrImageUri(uri: string): { account: string; region: string; repository: string; tag?: string; digest?: string } | undefined {
+  const match = ECR_IMAGE_URI_PATTERN.exec(uri);
+  if (!match) return undefined;
+  const [, account, region, repository, tag, digest] = match;
+  return { account, region, repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
+}
+
+/** True when `uri` names one of the managed framework images ({@link FRAMEWORK_IMAGES}), in any registry. */
+export function isFrameworkImageUri(uri: string): boolean {
+  // By repository name only: local mode and tests name the managed images under stand-in registries.
+  const repository = /^[^/]+\/([^:@]+)/.exec(uri)?.[1];
+  return Object.values(FRAMEWORK_IMAGES).some((image) => image.repository === repository);
+}
+
+/**
+ * ECR repository ARNs of custom image URIs, for pull permissions. Unresolved URIs (tokens) are skipped: whoever
+ * passes a token (an image built in the same deployment) grants the pull with the repository itself.
+ */
+export function customImageRepositoryArns(scope: Construct, uris: readonly (string | undefined)[]): string[] {
+  const stack = Stack.of(scope);
+  const arns = uris
+    .filter((uri): uri is string => uri !== undefined && !Token.isUnresolved(uri))
+    .map((uri) => parseEcrImageUri(uri))
+    .filter((parsed) => parsed !== undefined)
+    .map(({ account, region, repository }) => stack.formatArn({ service: 'ecr', account, region, resource: 'repository', resourceName: repository }));
+  return [...new Set(arns)];
+}

@@ -13,6 +13,7 @@ import { isConcrete, validateInteger, type Fail } from './checks';
 import { validateDatasetContract } from './validate-dataset';
 import { metricRange, validateDeployment } from './validate-deployment';
 import { durationMs } from '../sagemaker-pipelines/duration';
+import { parseEcrImageUri } from '../image-uris';
 import { INSTANCE_TYPE_PATTERN } from '../sagemaker-pipelines/instance-types';
 import { isProblemType, PROBLEM_TYPE_NAMES, PROBLEM_TYPES, type ProblemType } from '../sagemaker-pipelines/problem-types';
 
@@ -176,6 +177,9 @@ export function stageConfigIssues(config: StageConfig): StageConfigIssue[] {
   if (config.vpc !== undefined) {
     validateVpc(config.vpc, fail);
   }
+  if (config.images !== undefined) {
+    validateImages(config.images, config.region, fail);
+  }
   validateDatasetContract(config.dataset, config.labelColumn, fail);
   validateEtl(config.etl, fail);
   if (isProblemType(config.problemType)) validateDeployment(config.deployment, config.problemType, config.qualityGate.metric, fail);
@@ -229,6 +233,27 @@ function validateQualityGate(config: StageConfig, problemType: ProblemType, fail
   if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < min || threshold > max) {
     const range = min === -Infinity ? `<= ${max}` : max === Infinity ? `>= ${min}` : `between ${min} and ${max}`;
     fail('qualityGate.threshold', threshold, `expected a number ${range} for metric ${metric}`);
+  }
+}
+
+function validateImages(images: NonNullable<StageConfig['images']>, region: string, fail: Fail): void {
+  if (!isPlainObject(images)) {
+    fail('images', images, 'expected an object such as { training: "<ECR image URI>", inference: "<ECR image URI>" }, or omit it for the managed images');
+    return;
+  }
+  for (const key of Object.keys(images)) {
+    if (key !== 'training' && key !== 'inference') fail(`images.${key}`, images[key as keyof typeof images], 'unknown image: expected training or inference');
+  }
+  for (const kind of ['training', 'inference'] as const) {
+    const uri = images[kind];
+    if (uri === undefined || !isConcrete(uri)) continue;
+    const parsed = typeof uri === 'string' ? parseEcrImageUri(uri) : undefined;
+    if (parsed === undefined) {
+      fail(`images.${kind}`, uri, 'expected a private ECR image URI with a tag or digest, e.g. '
+        + `123456789012.dkr.ecr.${isConcrete(region) ? region : 'us-east-1'}.amazonaws.com/mlops-${kind}:<commit id>; omit it for the managed image`);
+    } else if (isConcrete(region) && parsed.region !== region) {
+      fail(`images.${kind}`, uri, `the image is in ${parsed.region} but the stage runs in ${region}: SageMaker pulls images from its own region; push the image to ${region}`);
+    }
   }
 }
 

@@ -182,6 +182,24 @@ export interface VpcConfig {
   readonly securityGroupId: string;
 }
 
+/**
+ * Custom container images (built from `containers/` by the image build) that replace the managed SageMaker XGBoost
+ * 1.7-1 image. Each is a private ECR image URI in the stage's region with a tag or digest, e.g.
+ * `123456789012.dkr.ecr.eu-west-1.amazonaws.com/mlops-training:3f2c1ab`.
+ */
+export interface CustomImagesConfig {
+  /**
+   * Image of the tuning trials and the Evaluate step (runs train.py and evaluate.py).
+   * @default - the managed sagemaker-xgboost:1.7-1 image
+   */
+  readonly training?: string;
+  /**
+   * Image the registered model is served with (endpoints and batch transform; runs inference.py).
+   * @default - the managed sagemaker-xgboost:1.7-1 image
+   */
+  readonly inference?: string;
+}
+
 /** Everything that differs between dev, staging and prod. */
 export interface StageConfig {
   /** Name of the environment. */
@@ -234,6 +252,11 @@ export interface StageConfig {
    * @default - jobs run in SageMaker's network
    */
   readonly vpc?: VpcConfig;
+  /**
+   * Custom training and inference images instead of the managed framework image.
+   * @default - the managed SageMaker framework images
+   */
+  readonly images?: CustomImagesConfig;
 }
 
 type DeepPartial<T> = {

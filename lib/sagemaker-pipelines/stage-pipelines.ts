@@ -68,7 +68,7 @@ export function stagePipelineProps(config: StageConfig, resources: PipelineResou
     roleArn: resources.roleArn,
     artifactBucketName: resources.buckets.artifacts,
     artifactPrefix: TRAINING_ARTIFACT_PREFIX,
-    imageUris: resources.imageUris,
+    imageUris: stageImageUris(config, resources.imageUris),
     scriptUris: resources.scriptUris,
     modelPackageGroupName: resources.modelPackageGroupName,
     defaultInputDataUri: `s3://${resources.buckets.processed}/${DATA_LAYOUT.curatedPrefix}`,
@@ -109,6 +109,16 @@ export function stagePipelineProps(config: StageConfig, resources: PipelineResou
     cacheConfig,
   };
   return { training, inference };
+}
+
+/**
+ * The images a stage's pipelines run: the managed framework images, with the stage's custom training image (tuning
+ * trials, Evaluate) and inference image (the registered model) in place of XGBoost's when `images` names them.
+ */
+export function stageImageUris(config: Pick<StageConfig, 'images'>, managed: FrameworkImageUris): FrameworkImageUris {
+  const { training, inference } = config.images ?? {};
+  // The serving image is set explicitly: a custom training image alone must not become the serving image.
+  return { ...managed, xgboost: training ?? managed.xgboost, inference: inference ?? managed.inference ?? managed.xgboost };
 }
 
 /** The two pipeline definitions of a stage (see {@link stagePipelineProps}). */

@@ -9,7 +9,7 @@ import { NO_BASELINE } from '../../lambda/deploy/variables';
 import { namePrefixOf, resourceNames, type StageConfig } from '../config';
 import { acknowledgeIamWildcards, type WildcardAcknowledgement } from '../constructs/nag-acknowledgements';
 import { SecureBucket } from '../constructs/secure-bucket';
-import { frameworkImageRepositoryArn, modelMonitorImageUri } from '../image-uris';
+import { customImageRepositoryArns, frameworkImageRepositoryArn, modelMonitorImageUri } from '../image-uris';
 
 /** The two endpoints of the deployment flow. */
 export type EndpointVariant = 'staging' | 'production';
@@ -105,7 +105,8 @@ export class EndpointStack extends Stack {
     role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt'], resources: [artifactsKey.valueAsString] }));
     role.addToPrincipalPolicy(new PolicyStatement({
       actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-      resources: [frameworkImageRepositoryArn(this, 'xgboost')],
+      // The managed serving image, and the stage's custom inference image (config `images.inference`) when it names one.
+      resources: [frameworkImageRepositoryArn(this, 'xgboost'), ...customImageRepositoryArns(this, [config.images?.inference])],
     }));
     role.addToPrincipalPolicy(new PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
     const endpointLogs = this.formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/sagemaker/Endpoints/${this.endpointName}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });

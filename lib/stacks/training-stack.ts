@@ -9,7 +9,7 @@ import { DATA_LAYOUT, resourceNames, type StageConfig } from '../config';
 import { assetS3Uri, MlScripts } from '../constructs/ml-scripts';
 import { acknowledgeIamWildcards } from '../constructs/nag-acknowledgements';
 import { SageMakerPipeline } from '../constructs/sagemaker-pipeline';
-import { frameworkImageRepositoryArn, frameworkImageUri } from '../image-uris';
+import { customImageRepositoryArns, frameworkImageRepositoryArn, frameworkImageUri } from '../image-uris';
 import { stagePipelineDefinitions } from '../sagemaker-pipelines';
 
 /** Properties of the {@link TrainingStack}. */
@@ -227,7 +227,12 @@ export class TrainingStack extends Stack {
     // Pull the framework images.
     role.addToPrincipalPolicy(new PolicyStatement({
       actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-      resources: [frameworkImageRepositoryArn(this, 'sklearn'), frameworkImageRepositoryArn(this, 'xgboost')],
+      resources: [
+        frameworkImageRepositoryArn(this, 'sklearn'),
+        frameworkImageRepositoryArn(this, 'xgboost'),
+        // The stage's custom training and inference images (config `images`), when it names them.
+        ...customImageRepositoryArns(this, [props.config.images?.training, props.config.images?.inference]),
+      ],
     }));
     role.addToPrincipalPolicy(new PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
 

@@ -4,6 +4,7 @@
  * only the cloud can honour (accepted, listed in the run's summary). The shared validator reports everything else.
  */
 import type { ValidationIssue } from '../../lib/sagemaker-pipelines/validator/issues';
+import { isFrameworkImageUri } from '../../lib/image-uris';
 import { isExpression } from '../../lib/sagemaker-pipelines/expressions';
 import type { StepJson } from './definition';
 import type { LocalStepType } from './types';
@@ -17,6 +18,9 @@ export type LocalIssueCode =
   | 'unsupported-step-type'
   | 'unsupported-setting';
 
+/** The requirements file the custom images of `containers/` install (the XGBoost 1.7-1 image's own pins). */
+export const CUSTOM_IMAGE_REQUIREMENTS = 'requirements-container-xgboost-1.7-1.txt';
+
 /** Settings local mode accepts and does not act on, by kind. */
 export type IgnoredSettingCode =
   | 'ignored-spot-training'
@@ -24,7 +28,8 @@ export type IgnoredSettingCode =
   | 'ignored-network'
   | 'ignored-kms-key'
   | 'ignored-instance-count'
-  | 'ignored-early-stopping';
+  | 'ignored-early-stopping'
+  | 'ignored-custom-image';
 
 /** What each kind of ignored setting is, for summaries. */
 export const IGNORED_SETTING_KINDS: Readonly<Record<IgnoredSettingCode, string>> = {
@@ -34,6 +39,9 @@ export const IGNORED_SETTING_KINDS: Readonly<Record<IgnoredSettingCode, string>>
   'ignored-kms-key': 'KMS keys',
   'ignored-instance-count': 'more than one instance',
   'ignored-early-stopping': 'early stopping of tuning jobs',
+  // Honest about what runs: the project's venv (requirements.txt: the image's xgboost), not the image's own pins, which
+  // `npm run test:containers` checks the scripts against.
+  'ignored-custom-image': `custom images (run with the project's Python, as the managed image is; the image adds ${CUSTOM_IMAGE_REQUIREMENTS}'s pins, which npm run test:containers runs the scripts under)`,
 };
 
 /** Step types the local executor runs. */
@@ -176,8 +184,14 @@ export function ignoredSettings(step: StepJson, path: string): ValidationIssue<I
   const count = (at: string, value: unknown): void => {
     if (typeof value === 'number' && value > 1) note('ignored-instance-count', at, `is ${value}: the job runs once, on this machine`);
   };
+  const image = (at: string, value: unknown): void => {
+    if (typeof value === 'string' && !isFrameworkImageUri(value)) {
+      note('ignored-custom-image', at, `is ${value}: not pulled; the step runs with the project's Python, as for the managed image`);
+    }
+  };
   const training = (prefix: string, definition: unknown, resources: string): void => {
     if (!isRecord(definition)) return;
+    image(`${prefix}AlgorithmSpecification.TrainingImage`, member(definition, 'AlgorithmSpecification', 'TrainingImage'));
     if (definition.EnableManagedSpotTraining === true) note('ignored-spot-training', `${prefix}EnableManagedSpotTraining`, 'does not apply: the job runs on this machine');
     if (member(definition, 'StoppingCondition', 'MaxWaitTimeInSeconds') !== undefined) {
       note('ignored-spot-training', `${prefix}StoppingCondition.MaxWaitTimeInSeconds`, 'does not apply: nothing waits for spot capacity');
@@ -191,6 +205,7 @@ export function ignoredSettings(step: StepJson, path: string): ValidationIssue<I
   };
   switch (step.Type) {
     case 'Processing':
+      image('AppSpecification.ImageUri', member(args, 'AppSpecification', 'ImageUri'));
       if (args.NetworkConfig !== undefined) note('ignored-network', 'NetworkConfig', 'do not apply: jobs use this machine\'s network');
       kms('ProcessingResources.ClusterConfig.VolumeKmsKeyId', member(args, 'ProcessingResources', 'ClusterConfig', 'VolumeKmsKeyId'));
       kms('ProcessingOutputConfig.KmsKeyId', member(args, 'ProcessingOutputConfig', 'KmsKeyId'));
@@ -210,7 +225,13 @@ export function ignoredSettings(step: StepJson, path: string): ValidationIssue<I
       kms('TransformResources.VolumeKmsKeyId', member(args, 'TransformResources', 'VolumeKmsKeyId'));
       count('TransformResources.InstanceCount', member(args, 'TransformResources', 'InstanceCount'));
       break;
+    case 'RegisterModel':
+      list(member(args, 'InferenceSpecification', 'Containers')).forEach((container, i) => {
+        image(`InferenceSpecification.Containers[${i}].Image`, member(container, 'Image'));
+      });
+      break;
     case 'Model':
+      image('PrimaryContainer.Image', member(args, 'PrimaryContainer', 'Image'));
       if (args.VpcConfig !== undefined) note('ignored-network', 'VpcConfig', 'do not apply: the model runs on this machine');
       if (args.EnableNetworkIsolation === true) note('ignored-network', 'EnableNetworkIsolation', 'is not enforced locally');
       break;

@@ -5,8 +5,13 @@ import type { ProblemType } from '../problem-types';
 export interface FrameworkImageUris {
   /** sagemaker-scikit-learn:1.2-1-cpu-py3 in the pipeline's region; runs preprocess.py. */
   readonly sklearn: string;
-  /** sagemaker-xgboost:1.7-1 in the pipeline's region; runs train.py, evaluate.py and inference.py. */
+  /** sagemaker-xgboost:1.7-1 in the pipeline's region (or a custom image built on it); runs train.py and evaluate.py. */
   readonly xgboost: string;
+  /**
+   * Image the registered model is served with (runs inference.py).
+   * @default - the `xgboost` image
+   */
+  readonly inference?: string;
 }
 
 /** S3 locations of the ML code. */

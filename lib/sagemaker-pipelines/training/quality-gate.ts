@@ -87,7 +87,7 @@ function registerStep(context: TrainingBuildContext, steps: GateInputs, bestMode
       InferenceSpecification: {
         Containers: [
           {
-            Image: props.imageUris.xgboost,
+            Image: props.imageUris.inference ?? props.imageUris.xgboost,
             ModelDataUrl: bestModelUri,
             Environment: servingEnvironment(props.region),
           },

@@ -413,7 +413,7 @@ describe('AWS sample events in test/fixtures/events', () => {
 
   test('there are samples of every source the platform listens to', () => {
     expect(new Set(samples.map((s) => s.source))).toEqual(
-      new Set(['aws.s3', 'aws.glue', 'aws.sagemaker', 'aws.states', 'aws.codepipeline']),
+      new Set(['aws.s3', 'aws.glue', 'aws.sagemaker', 'aws.states', 'aws.codepipeline', 'aws.codecommit']),
     );
   });
 

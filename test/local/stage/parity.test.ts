@@ -96,3 +96,30 @@ describe('parity between a deployed stage and local mode', () => {
     expect(deployed).not.toEqual(JSON.parse(JSON.stringify(localDefinitions(local))));
   });
 });
+
+describe('custom images (config images) in the deployed and local definitions', () => {
+  const s3 = new LocalS3({ root: temporaryFolder('parity-images-') });
+  type Step = { Name: string; Type: string; Arguments?: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // Condition steps hold their branches in their Arguments.
+  const flatten = (steps: Step[]): Step[] => steps.flatMap((s) => [s, ...flatten(s.Arguments?.IfSteps ?? []), ...flatten(s.Arguments?.ElseSteps ?? [])]);
+  const TRAINING = '111111111111.dkr.ecr.us-east-1.amazonaws.com/mlops-training:3f2c1ab';
+  const INFERENCE = '111111111111.dkr.ecr.us-east-1.amazonaws.com/mlops-inference:3f2c1ab';
+
+  test.each<[string, StageConfigOverrides, { training: string; inference: string }]>([
+    ['both images', { images: { training: TRAINING, inference: INFERENCE } }, { training: TRAINING, inference: INFERENCE }],
+    ['a training image only: the model is still served by the managed image', { images: { training: TRAINING } },
+      { training: TRAINING, inference: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1' }],
+  ])('GIVEN %s WHEN the stage is synthesized THEN its definition runs them, as local mode does', (_, overrides, expected) => {
+    const config = loadStageConfig('dev', overrides);
+    const local = prepareLocalStage(config, s3);
+    const deployed = deployedDefinitions(config, local);
+    expect(deployed).toEqual(JSON.parse(JSON.stringify(localDefinitions(local))));
+    const steps = flatten((deployed[local.names.trainingPipeline] as { Steps: Step[] }).Steps);
+    const byType = (type: string): Step => steps.find((s) => s.Type === type)!;
+    expect(byType('Tuning').Arguments!.TrainingJobDefinition.AlgorithmSpecification.TrainingImage).toBe(expected.training);
+    expect(steps.find((s) => s.Name === 'Evaluate')!.Arguments!.AppSpecification.ImageUri).toBe(expected.training);
+    expect(byType('RegisterModel').Arguments!.InferenceSpecification.Containers[0].Image).toBe(expected.inference);
+    // The scikit-learn steps keep their managed image.
+    expect(steps.find((s) => s.Name === 'Preprocess')!.Arguments!.AppSpecification.ImageUri).toContain('/sagemaker-scikit-learn:');
+  });
+});
