@@ -11,4 +11,6 @@ module.exports = {
   // One line when the browser tests are skipped (no Chromium here), saying how to run them.
   globalSetup: '<rootDir>/test/global-setup.ts',
   testTimeout: 120000,
+  // JUnit output for CodeBuild's test reports, only when asked (scripts/ci/build.sh sets it with CI_REPORTS_DIR).
+  ...(process.env.JEST_JUNIT_OUTPUT_DIR ? { reporters: ['default', 'jest-junit'] } : {}),
 };

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { endpointBench } from './bench/endpoint';
 import { etlBench } from './bench/etl';
 import { pipelineBench } from './bench/pipelines';
+import { synthBench } from './bench/synth';
 import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BenchSectionResult } from './bench/usage';
 
 export async function main(argv: readonly string[], log: (line: string) => void = console.log): Promise<number> {
@@ -30,6 +31,7 @@ export async function main(argv: readonly string[], log: (line: string) => void 
       if (section === 'etl') results.push(await etlBench(options, path.join(root, section), log));
       if (section === 'pipelines') results.push(await pipelineBench(options, path.join(root, section), log));
       if (section === 'endpoint') results.push(await endpointBench(options, path.join(root, section), log));
+      if (section === 'synth') results.push(await synthBench(options, path.join(root, section), log));
     }
   } finally {
     if (options.keep) log(`\nwork dir kept: ${root}`);

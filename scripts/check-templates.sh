@@ -7,14 +7,28 @@ bash scripts/ensure-venv.sh --quiet
 # The built-in CloudFormation validator must run here, whatever the calling shell says.
 unset CDK_VALIDATION
 
-for stage in ${STAGES:-dev staging prod}; do
-  out="cdk.out/$stage"
-  echo "-- cdk synth -c stage=$stage"
+# The stages one by one (`cdk deploy -c stage=...`), then the CI/CD pipeline with the three stages inside
+# (`-c pipeline=true`, plus the context the pipeline was deployed with when its Build step runs this:
+# CDK_SYNTH_CONTEXT="k=v ..."), into PIPELINE_ASSEMBLY_DIR (the Build step's output, which self-mutation deploys).
+targets=(${STAGES:-dev staging prod})
+if [[ "${PIPELINE:-true}" == true ]]; then targets+=(pipeline); fi
+for stage in "${targets[@]}"; do
+  if [[ "$stage" == pipeline ]]; then
+    out="${PIPELINE_ASSEMBLY_DIR:-cdk.out/pipeline}"
+    context=(-c pipeline=true)
+    # Split on whitespace without expanding globs (docs path patterns such as **/*.md).
+    read -r -a pairs <<< "${CDK_SYNTH_CONTEXT:-}"
+    for kv in "${pairs[@]}"; do context+=(-c "$kv"); done
+  else
+    out="cdk.out/$stage"
+    context=(-c "stage=$stage")
+  fi
+  echo "-- cdk synth ${context[*]}"
   rm -rf "$out"
-  npx cdk synth --quiet -c "stage=$stage" -o "$out"
+  npx cdk synth --quiet "${context[@]}" -o "$out"
   mapfile -t templates < <(find "$out" -name '*.template.json' | sort)
   if [[ ${#templates[@]} -eq 0 ]]; then
-    echo "error: no templates were synthesized for stage '$stage' in $out" >&2
+    echo "error: no templates were synthesized for '$stage' in $out" >&2
     exit 1
   fi
   # The app fails synth on validation errors; warnings (e.g. CloudFormation best practices) must be absent too.

@@ -1,4 +1,7 @@
-import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Aspects, CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   BuildSpec,
   ComputeType,
@@ -78,6 +81,39 @@ export interface ImageBuildProps {
    * @default Duration.minutes(60)
    */
   readonly timeout?: Duration;
+
+  /**
+   * Physical names of the two repositories, for URIs that other environments' configs name literally.
+   * @default - generated names
+   */
+  readonly repositoryNames?: Readonly<Record<CustomImageKind, string>>;
+}
+
+/** The files an image is built from: its folder under `containers/` and the requirements file it installs. */
+export const IMAGE_BUILD_INPUTS = ['containers', 'requirements-container-xgboost-1.7-1.txt'] as const;
+
+/**
+ * A tag that names what the images are built from: a SHA-256 over the files of {@link IMAGE_BUILD_INPUTS} (paths
+ * and contents, in sorted order), cut to 16 hex digits. The same sources give the same tag at synth time and in the
+ * build, so a stage's config can name the image before it is built, and an unchanged image is not rebuilt.
+ */
+export function imageContentTag(root: string): string {
+  const hash = createHash('sha256');
+  const files: string[] = [];
+  const walk = (relative: string): void => {
+    const absolute = path.join(root, relative);
+    if (!fs.existsSync(absolute)) throw new Error(`imageContentTag: ${absolute} does not exist; the custom images are built from it`);
+    if (fs.statSync(absolute).isDirectory()) {
+      for (const entry of fs.readdirSync(absolute).sort()) walk(path.posix.join(relative, entry));
+    } else {
+      files.push(relative);
+    }
+  };
+  IMAGE_BUILD_INPUTS.forEach(walk);
+  for (const file of files.sort()) {
+    hash.update(`${file}\0`).update(fs.readFileSync(path.join(root, file))).update('\0');
+  }
+  return `src-${hash.digest('hex').slice(0, 16)}`;
 }
 
 /** The command the build runs (also `.ci/run`-style callers): everything else is in the script. */
@@ -117,6 +153,7 @@ export class ImageBuild extends Construct {
     });
 
     const repository = (kind: CustomImageKind): Repository => new Repository(this, kind === 'training' ? 'TrainingRepository' : 'InferenceRepository', {
+      repositoryName: props.repositoryNames?.[kind],
       imageScanOnPush: true,
       // An image tag is a commit id: a pipeline definition that names it always gets the same image.
       imageTagMutability: TagMutability.IMMUTABLE,
@@ -199,6 +236,11 @@ export class ImageBuild extends Construct {
       description: 'Custom inference image repository; the image of a commit is <uri>:<commit id> (config images.inference)',
     });
 
+    // At synth (an aspect), not now: a pipeline that runs the project as an action grants it its artifacts later.
+    Aspects.of(this).add({ visit: (node) => { if (node === this.project) this.acknowledgeFindings(); } });
+  }
+
+  private acknowledgeFindings(): void {
     const policy = this.project.role!.node.findChild('DefaultPolicy').node.defaultChild!;
     acknowledgeGeneratedWildcards(policy, (wildcard) => {
       if (wildcard.kind === 'resource' && wildcard.rendered === '*') {
@@ -206,6 +248,12 @@ export class ImageBuild extends Construct {
       }
       const reason = codeBuildWildcardReason(wildcard);
       if (reason !== undefined) return reason;
+      if (wildcard.kind === 'action' && /^s3:(GetObject|GetBucket|List)\*$/.test(wildcard.rendered)) {
+        return 'Reads the source artifact of the pipeline that runs this project as an action (CodeBuildAction\'s grant on its artifact bucket).';
+      }
+      if (wildcard.kind === 'resource' && /^<[^>]*Artifacts[^>]*\.Arn>\/\*$/.test(wildcard.rendered)) {
+        return 'Objects of the artifact bucket of the pipeline that runs this project (one folder per execution).';
+      }
       throw new Error(`ImageBuild: unexplained wildcard ${wildcard.kind} '${wildcard.rendered}' in the project's policy.`);
     });
   }

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 export const DEFAULT_BENCH_ROWS = 20_000;
 
 /** The sections `npm run bench` can run, in order. */
-export const BENCH_SECTIONS = ['etl', 'pipelines', 'endpoint'] as const;
+export const BENCH_SECTIONS = ['etl', 'pipelines', 'endpoint', 'synth'] as const;
 
 /** Upload sizes of the ETL section. */
 export const DEFAULT_ETL_ROWS = [100_000, 1_000_000] as const;
@@ -50,7 +50,9 @@ Measures local mode against its targets and exits with 1 when one is missed. Sec
               step cache): the executor's overhead (wall time minus time in the scripts), target < 5% of a run
   endpoint    a model of the training pipeline (2,000 sample rows, 2 trials) on a local endpoint: single-row latency
               over 1,000 sequential requests on one kept-alive connection, target p99 < 10 ms; rows per second of a
-              10,000-row CSV request, target > 250,000`;
+              10,000-row CSV request, target > 250,000
+  synth       cdk synth of the whole app (-c pipeline=true: the CI/CD pipeline and the three environments): time per
+              synthesized resource, target < 35 ms`;
 
 function wholeNumber(flag: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;

@@ -57,7 +57,7 @@ describe('bench arithmetic', () => {
       trials: 6,
       seed: 42,
       keep: false,
-      only: ['etl', 'pipelines', 'endpoint'],
+      only: ['etl', 'pipelines', 'endpoint', 'synth'],
       help: false,
     });
     expect(parseBenchArgs(['--etl-rows', '1000, 5000', '--only', 'etl'])).toMatchObject({ etlRows: [1000, 5000], only: ['etl'] });
@@ -73,7 +73,7 @@ describe('bench arithmetic', () => {
     expect(() => parseBenchArgs(['--rows', '10'])).toThrow('--rows must be a whole number of at least 50, got "10"');
     expect(() => parseBenchArgs(['--factor'])).toThrow("Option '--factor <value>' argument missing");
     expect(() => parseBenchArgs(['--fast'])).toThrow("Unknown option '--fast'");
-    expect(() => parseBenchArgs(['--only', 'pipelines,gpu'])).toThrow('--only names unknown section "gpu": use etl, pipelines, endpoint');
+    expect(() => parseBenchArgs(['--only', 'pipelines,gpu'])).toThrow('--only names unknown section "gpu": use etl, pipelines, endpoint, synth');
     expect(parseBenchArgs(['--only', 'endpoint'])).toMatchObject({ only: ['endpoint'] });
   });
 });
