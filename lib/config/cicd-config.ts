@@ -41,8 +41,9 @@ export interface CicdConfig {
   /** The retraining step waits for the training pipeline's outcome (and fails the pipeline when training fails). */
   readonly waitForTraining: boolean;
   /**
-   * Path globs whose changes alone do not start the pipeline (so do not retrain). Applied as the V2 trigger's
-   * `filePathsExcludes`, which CodePipeline supports for connection sources only; at most 8.
+   * Path globs whose changes alone do not start the pipeline (so do not retrain). A connection source applies them
+   * as the V2 trigger's `filePathsExcludes` (at most 8); a CodeCommit source through the start-on-change function,
+   * which compares each push's files with them.
    */
   readonly docsOnlyPaths: readonly string[];
   /** Build custom training and inference images from `containers/` (otherwise the managed framework images). */

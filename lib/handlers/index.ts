@@ -8,6 +8,7 @@ import { LOGGER_ENVIRONMENT } from '../../lambda/shared/logger';
 import { START_ETL_ENVIRONMENT } from '../../lambda/start-etl/environment';
 import { NOTIFY_ENVIRONMENT } from '../../lambda/notify/environment';
 import { START_TRAINING_ENVIRONMENT } from '../../lambda/start-training/environment';
+import { START_ON_CHANGE_ENVIRONMENT } from '../../lambda/cicd/start-on-change-environment';
 import type { EtlConfig } from '../config/stage-config';
 
 /** The folder of the handlers' code. */
@@ -26,6 +27,7 @@ export const HANDLERS = {
   systemTestEvaluate: 'system-test/evaluate',
   deployResolveModel: 'deploy/resolve-model',
   deployTestReport: 'deploy/test-report',
+  cicdStartOnChange: 'cicd/start-on-change',
 } as const;
 
 export type HandlerName = (typeof HANDLERS)[keyof typeof HANDLERS];
@@ -122,5 +124,24 @@ export function notifyEnvironment(resources: NotifyResources): Record<string, st
     [NOTIFY_ENVIRONMENT.modelPackageGroupName]: resources.modelPackageGroupName,
     [NOTIFY_ENVIRONMENT.etlJobName]: resources.etlJobName,
     [NOTIFY_ENVIRONMENT.deploymentPipelineName]: resources.deploymentPipelineName,
+  };
+}
+
+/** The resources start-on-change works on. */
+export interface StartOnChangeResources {
+  readonly repositoryName: string;
+  readonly branchName: string;
+  readonly pipelineName: string;
+  /** Path globs whose changes alone do not start the pipeline (`CicdConfig.docsOnlyPaths`). */
+  readonly docsOnlyPaths: readonly string[];
+}
+
+/** start-on-change's environment: which pushes start which pipeline, and which paths alone do not. */
+export function startOnChangeEnvironment(resources: StartOnChangeResources): Record<string, string> {
+  return {
+    [START_ON_CHANGE_ENVIRONMENT.repositoryName]: resources.repositoryName,
+    [START_ON_CHANGE_ENVIRONMENT.branchName]: resources.branchName,
+    [START_ON_CHANGE_ENVIRONMENT.pipelineName]: resources.pipelineName,
+    [START_ON_CHANGE_ENVIRONMENT.docsOnlyPaths]: JSON.stringify(resources.docsOnlyPaths),
   };
 }

@@ -1,10 +1,12 @@
 import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { BuildSpec, ComputeType, LinuxBuildImage } from 'aws-cdk-lib/aws-codebuild';
 import { type IRepository, Repository } from 'aws-cdk-lib/aws-codecommit';
 import { type IStage, Pipeline, PipelineType, ProviderType } from 'aws-cdk-lib/aws-codepipeline';
-import { CodeBuildAction } from 'aws-cdk-lib/aws-codepipeline-actions';
-import { CfnPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CodeBuildAction, CodeCommitTrigger } from 'aws-cdk-lib/aws-codepipeline-actions';
+import { CfnPolicy, Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnKey, Key } from 'aws-cdk-lib/aws-kms';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import {
   CodeBuildStep,
@@ -20,8 +22,11 @@ import {
 import * as path from 'node:path';
 import type { Construct } from 'constructs';
 import { STAGE_NAMES, type CicdConfig, type StageConfig, type StageName } from '../config';
+import { HANDLERS, startOnChangeEnvironment } from '../handlers';
+import { HandlerFunction } from '../constructs/handler-function';
 import { type CustomImageKind, ImageBuild, imageContentTag } from '../constructs/image-build';
 import { acknowledgeGeneratedWildcards, type PolicyWildcard } from '../constructs/nag-acknowledgements';
+import { handlerTarget, PatternRule } from '../constructs/pattern-rule';
 import { PullRequestReview } from '../constructs/pull-request-review';
 import { SecureBucket } from '../constructs/secure-bucket';
 import { MlPlatformStage } from '../stages/ml-platform-stage';
@@ -109,6 +114,11 @@ export class CicdPipelineStack extends Stack {
   public readonly images?: ImageBuild;
   /** The pull-request review, when the source is CodeCommit. */
   public readonly review?: PullRequestReview;
+  /**
+   * The function that starts the pipeline on a push to the branch unless only docs-only paths changed, when the
+   * source is CodeCommit (a connection source filters with the pipeline's V2 trigger instead).
+   */
+  public readonly startOnChange?: HandlerFunction;
 
   constructor(scope: Construct, id: string, props: CicdPipelineStackProps) {
     const { cicd, stages, synthContext = {}, cliVersion, ...stackProps } = props;
@@ -230,6 +240,7 @@ export class CicdPipelineStack extends Stack {
       });
     }
     if (repository) {
+      this.startOnChange = this.startOnPush(repository, codePipeline, cicd);
       // Each pull request into the branch gets the tests and each environment's cdk diff as a comment.
       this.review = new PullRequestReview(this, 'PullRequestReview', {
         repository,
@@ -258,10 +269,53 @@ export class CicdPipelineStack extends Stack {
     } else {
       repository = Repository.fromRepositoryName(this, 'Repository', source.repositoryName);
     }
-    // CodeCommit has no V2 trigger filters: CDK's EventBridge rule on the branch's referenceCreated/referenceUpdated
-    // starts the pipeline on every push, docs-only ones included (filtering by path would need a Lambda between
-    // the rule and the pipeline that asks CodeCommit GetDifferences).
-    return { source: CodePipelineSource.codeCommit(repository, branch, { actionName: 'Source' }), repository };
+    // No trigger of CDK's own: startOnPush's rule and function start the pipeline (CodeCommit has no V2 trigger filters).
+    return {
+      source: CodePipelineSource.codeCommit(repository, branch, { actionName: 'Source', trigger: CodeCommitTrigger.NONE }),
+      repository,
+    };
+  }
+
+  /**
+   * The CodeCommit source's trigger: an EventBridge rule on the branch's referenceCreated/referenceUpdated events
+   * invokes the start-on-change function, which asks CodeCommit which paths the push changed and starts the pipeline
+   * unless every one matches `docsOnlyPaths` (what the V2 trigger's `filePathsExcludes` do for connection sources).
+   */
+  private startOnPush(repository: IRepository, codePipeline: Pipeline, cicd: CicdConfig): HandlerFunction {
+    const startOnChange = new HandlerFunction(this, 'StartOnChange', {
+      handler: HANDLERS.cicdStartOnChange,
+      description: `Starts ${codePipeline.pipelineName} on a push to ${cicd.branch}, unless it changed only docs-only paths`,
+      environment: startOnChangeEnvironment({
+        repositoryName: repository.repositoryName,
+        branchName: cicd.branch,
+        pipelineName: codePipeline.pipelineName,
+        docsOnlyPaths: cicd.docsOnlyPaths,
+      }),
+      logRetention: RetentionDays.ONE_MONTH,
+      // Pushes to one branch: one at a time is plenty, and CodePipeline supersedes older executions anyway.
+      reservedConcurrentExecutions: 2,
+    });
+    Grant.addToPrincipal({ grantee: startOnChange.function, actions: ['codecommit:GetDifferences'], resourceArns: [repository.repositoryArn] });
+    Grant.addToPrincipal({ grantee: startOnChange.function, actions: ['codepipeline:StartPipelineExecution'], resourceArns: [codePipeline.pipelineArn] });
+    new PatternRule(this, 'StartOnPush', {
+      description: `A push to ${cicd.branch} of the CodeCommit repository: start-on-change decides whether it starts the pipeline`,
+      eventPattern: {
+        source: ['aws.codecommit'],
+        'detail-type': ['CodeCommit Repository State Change'],
+        resources: [repository.repositoryArn],
+        detail: { event: ['referenceCreated', 'referenceUpdated'], referenceType: ['branch'], referenceName: [cicd.branch] },
+      },
+      target: handlerTarget(startOnChange.function, startOnChange.deadLetterQueue),
+    });
+    // The dead-letter queue holds pushes that started nothing after every retry: someone must start the pipeline.
+    startOnChange.deadLetterQueue.metricApproximateNumberOfMessagesVisible().createAlarm(this, 'StartOnChangeFailedAlarm', {
+      alarmDescription: `A push to ${cicd.branch} could not be checked or could not start ${codePipeline.pipelineName} (see the start-on-change logs and dead-letter queue); start the pipeline by hand with aws codepipeline start-pipeline-execution --name ${codePipeline.pipelineName}`,
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    return startOnChange;
   }
 
   /**
@@ -327,8 +381,9 @@ export class CicdPipelineStack extends Stack {
       throw new Error(`no reason is known for the wildcard '${w}' of a CI/CD pipeline role: explain it in CicdPipelineStack.acknowledgeFindings`);
     };
     for (const construct of this.node.findAll()) {
-      // The environments, the image build and the review acknowledge their own findings.
-      const ownFindings = (scope: Construct): boolean => scope instanceof MlPlatformStage || scope === this.images || scope === this.review;
+      // The environments, the image build, the review and the start-on-change function acknowledge their own findings.
+      const ownFindings = (scope: Construct): boolean =>
+        scope instanceof MlPlatformStage || scope === this.images || scope === this.review || scope === this.startOnChange;
       if (construct instanceof CfnPolicy && !construct.node.scopes.some(ownFindings)) {
         acknowledgeGeneratedWildcards(construct, reason);
       }

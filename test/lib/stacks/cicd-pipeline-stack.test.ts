@@ -47,10 +47,61 @@ describe('CicdPipelineStack with a CodeCommit repository and placeholder account
     expect(source.Configuration).toMatchObject({ BranchName: 'main', PollForSourceChanges: false });
   });
 
-  test('CodeCommit has no V2 trigger filters: an EventBridge rule on the branch starts the pipeline', () => {
+  test('CodeCommit has no V2 trigger filters: a push to the branch goes to start-on-change, which starts the pipeline unless only docs changed', () => {
     expect(pipeline.Properties.Triggers).toBeUndefined();
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.codecommit'], detail: { event: ['referenceCreated', 'referenceUpdated'], referenceName: ['main'] } },
+    const resources = template.toJSON().Resources as Record<string, Json>;
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as Json[];
+    // CDK's own rule (every push → the pipeline) is gone: no rule targets the pipeline directly.
+    expect(rules.flatMap((r) => r.Properties.Targets).filter((t: Json) => JSON.stringify(t.Arn).includes(':codepipeline:'))).toEqual([]);
+    const pushRules = rules.filter((r) => r.Properties.EventPattern['detail-type']?.includes('CodeCommit Repository State Change'));
+    expect(pushRules).toHaveLength(1);
+    const [push] = pushRules;
+    const repositoryId = Object.keys(template.findResources('AWS::CodeCommit::Repository'))[0];
+    expect(push.Properties.EventPattern).toEqual({
+      source: ['aws.codecommit'],
+      'detail-type': ['CodeCommit Repository State Change'],
+      resources: [{ 'Fn::GetAtt': [repositoryId, 'Arn'] }],
+      detail: { event: ['referenceCreated', 'referenceUpdated'], referenceType: ['branch'], referenceName: ['main'] },
+    });
+    const [target] = push.Properties.Targets;
+    const fn = resources[target.Arn['Fn::GetAtt'][0]];
+    expect(fn.Type).toBe('AWS::Lambda::Function');
+    expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [expect.stringMatching(/^StartOnChangeDeadLetterQueue/), 'Arn'] } });
+    expect(target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 8 });
+    const pipelineId = Object.keys(template.findResources('AWS::CodePipeline::Pipeline'))[0];
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      REPOSITORY_NAME: { 'Fn::GetAtt': [repositoryId, 'Name'] },
+      BRANCH_NAME: 'main',
+      PIPELINE_NAME: { Ref: pipelineId },
+      DOCS_ONLY_PATHS: '["**/*.md","docs/**"]',
+      POWERTOOLS_SERVICE_NAME: 'cicd/start-on-change',
+    });
+    // It may compare commits of this repository and start this pipeline, nothing else.
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p: Json) =>
+      p.Properties.Roles.some((r: Json) => r.Ref === fn.Properties.Role['Fn::GetAtt'][0])) as Json;
+    const statements = policy.Properties.PolicyDocument.Statement as Json[];
+    expect(statements).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Action: 'codecommit:GetDifferences', Resource: { 'Fn::GetAtt': [repositoryId, 'Arn'] } }),
+      expect.objectContaining({ Action: 'codepipeline:StartPipelineExecution', Resource: expect.objectContaining({ 'Fn::Join': expect.anything() }) }),
+    ]));
+    expect(JSON.stringify(statements.find((st) => st.Action === 'codepipeline:StartPipelineExecution').Resource)).toContain(pipelineId);
+    // A push that could not start the pipeline after every retry raises an alarm.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StartOnChangeDeadLetterQueue'), 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  test('GIVEN other docs-only paths and branch WHEN synthesized THEN start-on-change gets them', () => {
+    const other = pipelineStack({ branch: 'release', docsOnlyPaths: ['LICENSE', 'notes/**'] });
+    const [fn] = Object.values(other.template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'cicd/start-on-change' } } },
+    })) as Json[];
+    expect(fn.Properties.Environment.Variables).toMatchObject({ BRANCH_NAME: 'release', DOCS_ONLY_PATHS: '["LICENSE","notes/**"]' });
+    other.template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ detail: Match.objectLike({ referenceName: ['release'] }) }),
     });
   });
 
@@ -147,7 +198,8 @@ describe('CicdPipelineStack with a CodeCommit repository and placeholder account
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) {
       expect(ack.reason.length).toBeGreaterThan(30);
-      expect(ack.ruleId).toMatch(/^AwsSolutions-IAM5\[(Action|Resource)::.+\]$/);
+      // SQS3 (a queue without a dead-letter queue) has no narrower id: start-on-change's queue is itself one.
+      expect(ack.ruleId).toMatch(/^(AwsSolutions-IAM5\[(Action|Resource)::.+\]|AwsSolutions-SQS3)$/);
     }
     expect(acks.filter((ack) => !findings.some((f) => f.ruleId === ack.ruleId && covers(ack.constructPath, f.constructPath)))).toEqual([]);
   });
@@ -155,7 +207,7 @@ describe('CicdPipelineStack with a CodeCommit repository and placeholder account
 
 describe('CicdPipelineStack with a connection source, three accounts and other retraining settings', () => {
   const connectionArn = 'arn:aws:codeconnections:eu-west-1:444444444444:connection/0123abcd-4567-89ef-0123-456789abcdef';
-  const { app, pipeline, actions, buildSpecOf } = pipelineStack({
+  const { app, template, pipeline, actions, buildSpecOf } = pipelineStack({
     source: { kind: 'connection', connectionArn, repository: 'my-org/mlops-platform' },
     branch: 'release',
     pipelineAccount: '444444444444',
@@ -180,6 +232,10 @@ describe('CicdPipelineStack with a connection source, three accounts and other r
         Push: [{ Branches: { Includes: ['release'] }, FilePaths: { Excludes: ['**/*.md', 'docs/**', 'LICENSE'] } }],
       },
     }]);
+    // The trigger filters; no start-on-change function (that is for CodeCommit).
+    expect(template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'cicd/start-on-change' } } },
+    })).toEqual({});
   });
 
   test('cross-account: each environment deploys with its own account\'s CDK roles', () => {
