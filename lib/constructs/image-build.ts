@@ -236,9 +236,14 @@ export class ImageBuild extends Construct {
       description: 'Custom inference image repository; the image of a commit is <uri>:<commit id> (config images.inference)',
     });
 
-    // At synth (an aspect), not now: a pipeline that runs the project as an action grants it its artifacts later.
+    // Now, and again at synth (an aspect) for what was granted since: a pipeline that runs the project as an
+    // action grants it its artifacts later.
+    this.acknowledgeFindings();
     Aspects.of(this).add({ visit: (node) => { if (node === this.project) this.acknowledgeFindings(); } });
   }
+
+  /** The IAM5 ids of the project's policy acknowledged so far. */
+  private readonly acknowledged = new Set<string>();
 
   private acknowledgeFindings(): void {
     const policy = this.project.role!.node.findChild('DefaultPolicy').node.defaultChild!;
@@ -255,7 +260,7 @@ export class ImageBuild extends Construct {
         return 'Objects of the artifact bucket of the pipeline that runs this project (one folder per execution).';
       }
       throw new Error(`ImageBuild: unexplained wildcard ${wildcard.kind} '${wildcard.rendered}' in the project's policy.`);
-    });
+    }, this.acknowledged);
   }
 
   /** URI of a built image: the repository URI with the commit id as its tag. */

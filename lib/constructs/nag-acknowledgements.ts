@@ -58,12 +58,17 @@ export type PolicyWildcard = { readonly kind: 'action' | 'resource'; readonly re
  * granular id per wildcard, with the reason `reasonFor` gives each; `reasonFor` throws for a wildcard it cannot
  * explain, so a new one fails synth instead of passing unexplained.
  */
-export function acknowledgeGeneratedWildcards(policy: IConstruct, reasonFor: (wildcard: PolicyWildcard) => string): void {
+export function acknowledgeGeneratedWildcards(
+  policy: IConstruct,
+  reasonFor: (wildcard: PolicyWildcard) => string,
+  /** Ids acknowledged by an earlier call on this policy: skipped, and this call's are added (for a second pass). */
+  acknowledged: Set<string> = new Set(),
+): void {
   const document = Stack.of(policy).resolve((policy as unknown as { policyDocument: unknown }).policyDocument) as {
     Statement?: { Action?: string | string[]; Resource?: unknown }[];
   };
   const validations = Validations.of(policy);
-  const seen = new Set<string>();
+  const seen = acknowledged;
   for (const statement of document.Statement ?? []) {
     const actions = Array.isArray(statement.Action) ? statement.Action : statement.Action === undefined ? [] : [statement.Action];
     const resources = Array.isArray(statement.Resource) ? statement.Resource : statement.Resource === undefined ? [] : [statement.Resource];
