@@ -13,6 +13,7 @@ import { cpuCount } from './steps/common';
 import { hashSeed } from './tuning-sampler';
 import type { ExecutionRecord, LocalStepType } from './types';
 import { prepareDefinition } from './validate';
+import { customImagePython, isCustomImage, jobImage } from './images';
 
 export type { ExecutePipelineOptions } from './options';
 
@@ -221,6 +222,15 @@ export async function executePipeline(options: ExecutePipelineOptions): Promise<
   const needsPython = prepared.flat.some(({ step }) => PROCESS_STEPS.includes(step.Type as LocalStepType));
   if (needsPython && python.includes(path.sep) && !fs.existsSync(python)) {
     throw new Error(`Python interpreter not found at ${python}; create the environment with "npm run venv" or pass the python option`);
+  }
+  const customPython = options.customImagePython ?? customImagePython(REPO_ROOT);
+  const custom = prepared.flat.filter(({ step }) => isCustomImage(jobImage(step)));
+  if (custom.length > 0 && customPython.includes(path.sep) && !fs.existsSync(customPython)) {
+    throw new Error(
+      `${custom.map(({ step }) => `step "${step.Name}" runs the custom image ${String(jobImage(step))}`).join('; ')}: local mode runs ` +
+        `a custom image with that image's pinned requirements, in ${customPython}, which is missing. Create it with ` +
+        `"bash scripts/container-parity.sh xgboost" (it needs Python 3.8), or pass the customImagePython option`,
+    );
   }
   const seed = options.seed ?? hashSeed(sha256Hex(canonicalJson(definition)), executionId);
   const workDir = path.resolve(options.workDir ?? path.join(REPO_ROOT, '.local'));

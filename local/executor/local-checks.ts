@@ -39,9 +39,10 @@ export const IGNORED_SETTING_KINDS: Readonly<Record<IgnoredSettingCode, string>>
   'ignored-kms-key': 'KMS keys',
   'ignored-instance-count': 'more than one instance',
   'ignored-early-stopping': 'early stopping of tuning jobs',
-  // Honest about what runs: the project's venv (requirements.txt: the image's xgboost), not the image's own pins, which
-  // `npm run test:containers` checks the scripts against.
-  'ignored-custom-image': `custom images (run with the project's Python, as the managed image is; the image adds ${CUSTOM_IMAGE_REQUIREMENTS}'s pins, which npm run test:containers runs the scripts under)`,
+  // A job's custom image runs with its own pins (local/executor/images.ts); the local endpoint and batch transform
+  // serve with the project's Python, whose xgboost is the image's. `npm run test:containers` runs the inference code
+  // under the image's pins.
+  'ignored-custom-image': `custom inference images (the local endpoint and batch transform serve with the project's Python, the same xgboost; the image adds ${CUSTOM_IMAGE_REQUIREMENTS}'s pins, under which npm run test:containers tests the inference code)`,
 };
 
 /** Step types the local executor runs. */
@@ -186,12 +187,11 @@ export function ignoredSettings(step: StepJson, path: string): ValidationIssue<I
   };
   const image = (at: string, value: unknown): void => {
     if (typeof value === 'string' && !isFrameworkImageUri(value)) {
-      note('ignored-custom-image', at, `is ${value}: not pulled; the step runs with the project's Python, as for the managed image`);
+      note('ignored-custom-image', at, `is ${value}: not pulled; the model is served with the project's Python, as for the managed image`);
     }
   };
   const training = (prefix: string, definition: unknown, resources: string): void => {
     if (!isRecord(definition)) return;
-    image(`${prefix}AlgorithmSpecification.TrainingImage`, member(definition, 'AlgorithmSpecification', 'TrainingImage'));
     if (definition.EnableManagedSpotTraining === true) note('ignored-spot-training', `${prefix}EnableManagedSpotTraining`, 'does not apply: the job runs on this machine');
     if (member(definition, 'StoppingCondition', 'MaxWaitTimeInSeconds') !== undefined) {
       note('ignored-spot-training', `${prefix}StoppingCondition.MaxWaitTimeInSeconds`, 'does not apply: nothing waits for spot capacity');
@@ -205,7 +205,6 @@ export function ignoredSettings(step: StepJson, path: string): ValidationIssue<I
   };
   switch (step.Type) {
     case 'Processing':
-      image('AppSpecification.ImageUri', member(args, 'AppSpecification', 'ImageUri'));
       if (args.NetworkConfig !== undefined) note('ignored-network', 'NetworkConfig', 'do not apply: jobs use this machine\'s network');
       kms('ProcessingResources.ClusterConfig.VolumeKmsKeyId', member(args, 'ProcessingResources', 'ClusterConfig', 'VolumeKmsKeyId'));
       kms('ProcessingOutputConfig.KmsKeyId', member(args, 'ProcessingOutputConfig', 'KmsKeyId'));

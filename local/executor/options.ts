@@ -18,6 +18,11 @@ export interface ExecutePipelineOptions {
   readonly workDir?: string;
   /** Python interpreter that stands in for the job images. @default - `<repo>/.venv/bin/python` */
   readonly python?: string;
+  /**
+   * Python interpreter that stands in for a custom image (one that is not a managed framework image): the image's own
+   * pins. @default - `<repo>/.venv-xgboost-1.7-1/bin/python` (`bash scripts/container-parity.sh xgboost` builds it)
+   */
+  readonly customImagePython?: string;
   /** Most child processes at once. @default - os.cpus().length */
   readonly maxParallel?: number;
   readonly onEvent?: ExecutionEventListener;

@@ -32,6 +32,8 @@ export interface StepContext {
   readonly registry: LocalModelRegistry;
   readonly models: ModelStore;
   readonly python: string;
+  /** The interpreter that stands in for `image`: {@link python}, or the custom image's (local/executor/images.ts). */
+  pythonFor(image: unknown): string;
   readonly transformRunner: string;
   /** Seed for anything random in this step. */
   readonly seed: number;

@@ -90,7 +90,7 @@ export async function runProcessingStep(ctx: StepContext): Promise<Record<string
 
   // Run
   const [command, ...entryArgs] = entrypoint.map((a) => rewriteContainerPath(a, root));
-  const executable = mapInterpreter(command, ctx.python);
+  const executable = mapInterpreter(command, ctx.pythonFor(app.ImageUri));
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(environment)) env[k] = rewriteContainerPath(String(v), root);
   const logFile = ctx.newLogFile(ctx.attempt > 1 ? `${ctx.stepName}.attempt-${ctx.attempt}` : ctx.stepName);

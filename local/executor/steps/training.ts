@@ -359,11 +359,12 @@ export async function runTrainingJob(ctx: StepContext, request: TrainingJobReque
     for (const [k, v] of Object.entries((args.Environment ?? {}) as Record<string, unknown>)) env[k] = String(v);
 
     const parser = new MetricParser(asList(algorithm.MetricDefinitions, 'MetricDefinitions') as MetricDefinition[]);
+    const python = ctx.pythonFor(algorithm.TrainingImage);
     const timeout = timeoutMs(args.StoppingCondition);
     let result;
     try {
       result = await ctx.runProcess({
-        command: ctx.python,
+        command: python,
         args: [path.relative(codeDir, programPath), ...argv],
         cwd: codeDir,
         env: childEnv(env),
@@ -372,7 +373,7 @@ export async function runTrainingJob(ctx: StepContext, request: TrainingJobReque
         onOutput: (chunk) => parser.push(chunk),
       });
     } catch (err) {
-      throw spawnFailure(ctx.python, err as NodeJS.ErrnoException);
+      throw spawnFailure(python, err as NodeJS.ErrnoException);
     }
     metrics = parser.finish();
     if (result.timedOut || result.exitCode !== 0) {
