@@ -13,7 +13,7 @@ import { cpuCount } from './steps/common';
 import { hashSeed } from './tuning-sampler';
 import type { ExecutionRecord, LocalStepType } from './types';
 import { prepareDefinition } from './validate';
-import { customImagePython, isCustomImage, jobImage } from './images';
+import { jobImage } from './images';
 
 export type { ExecutePipelineOptions } from './options';
 
@@ -223,13 +223,16 @@ export async function executePipeline(options: ExecutePipelineOptions): Promise<
   if (needsPython && python.includes(path.sep) && !fs.existsSync(python)) {
     throw new Error(`Python interpreter not found at ${python}; create the environment with "npm run venv" or pass the python option`);
   }
-  const customPython = options.customImagePython ?? customImagePython(REPO_ROOT);
-  const custom = prepared.flat.filter(({ step }) => isCustomImage(jobImage(step)));
-  if (custom.length > 0 && customPython.includes(path.sep) && !fs.existsSync(customPython)) {
+  const interpreters = options.imageInterpreters ?? {};
+  const missing = prepared.flat
+    .map(({ step }) => ({ step, image: jobImage(step) }))
+    .filter(({ image }) => typeof image === 'string' && interpreters[image] !== undefined)
+    .filter(({ image }) => interpreters[image as string].includes(path.sep) && !fs.existsSync(interpreters[image as string]));
+  if (missing.length > 0) {
     throw new Error(
-      `${custom.map(({ step }) => `step "${step.Name}" runs the custom image ${String(jobImage(step))}`).join('; ')}: local mode runs ` +
-        `a custom image with that image's pinned requirements, in ${customPython}, which is missing. Create it with ` +
-        `"bash scripts/container-parity.sh xgboost" (it needs Python 3.8), or pass the customImagePython option`,
+      missing.map(({ step, image }) => `step "${step.Name}" runs the custom image ${String(image)}, which local mode runs with that ` +
+        `image's pinned requirements in ${interpreters[image as string]}`).join('; ') +
+        `: it is missing. Create it with "bash scripts/container-parity.sh xgboost" (it needs Python 3.8)`,
     );
   }
   const seed = options.seed ?? hashSeed(sha256Hex(canonicalJson(definition)), executionId);

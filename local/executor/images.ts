@@ -1,24 +1,29 @@
 /**
- * The interpreter that stands in for a job's image. The managed framework images run as the project's virtualenv
- * (`.venv`: the same xgboost and scikit-learn as the images). A custom image (containers/: the XGBoost 1.7-1 image
- * plus requirements-container-xgboost-1.7-1.txt) runs as the virtualenv with that image's own pins, which
- * `bash scripts/container-parity.sh xgboost` builds: Python 3.8 and the image's library versions, no Docker.
+ * The interpreters that stand in for a stage's custom images. The managed framework images run as the project's
+ * virtualenv (`.venv`: the same xgboost and scikit-learn as the images). A custom image this project builds
+ * (containers/: the XGBoost 1.7-1 image plus requirements-container-xgboost-1.7-1.txt) runs as the virtualenv with
+ * that image's own pins, which `bash scripts/container-parity.sh xgboost` builds: Python 3.8 and the image's
+ * library versions, no Docker.
  */
 import * as path from 'path';
-import { isFrameworkImageUri } from '../../lib/image-uris';
 import type { StepJson } from './definition';
 
 /** The virtualenv of a custom image's pins (scripts/container-parity.sh). */
 export const CUSTOM_IMAGE_VENV = '.venv-xgboost-1.7-1';
 
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
 /** Its interpreter under the repository root. */
-export function customImagePython(repoRoot: string): string {
+export function customImagePython(repoRoot: string = REPO_ROOT): string {
   return path.join(repoRoot, CUSTOM_IMAGE_VENV, 'bin', 'python');
 }
 
-/** A literal image URI that is not one of the managed framework images. */
-export function isCustomImage(image: unknown): image is string {
-  return typeof image === 'string' && !isFrameworkImageUri(image);
+/** The executor's `imageInterpreters` for a stage's `images` setting: each custom image it names runs as {@link customImagePython}. */
+export function customImageInterpreters(
+  images: { readonly training?: string; readonly inference?: string } | undefined,
+  python: string = customImagePython(),
+): Record<string, string> {
+  return Object.fromEntries(Object.values(images ?? {}).filter((uri): uri is string => typeof uri === 'string').map((uri) => [uri, python]));
 }
 
 function member(value: unknown, ...keys: string[]): unknown {

@@ -19,10 +19,11 @@ export interface ExecutePipelineOptions {
   /** Python interpreter that stands in for the job images. @default - `<repo>/.venv/bin/python` */
   readonly python?: string;
   /**
-   * Python interpreter that stands in for a custom image (one that is not a managed framework image): the image's own
-   * pins. @default - `<repo>/.venv-xgboost-1.7-1/bin/python` (`bash scripts/container-parity.sh xgboost` builds it)
+   * Interpreters that stand in for particular images, by image URI (a stage's custom images: `customImageInterpreters`
+   * in ./images). Jobs on any other image run with {@link python}.
+   * @default - none
    */
-  readonly customImagePython?: string;
+  readonly imageInterpreters?: Readonly<Record<string, string>>;
   /** Most child processes at once. @default - os.cpus().length */
   readonly maxParallel?: number;
   readonly onEvent?: ExecutionEventListener;

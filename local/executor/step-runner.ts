@@ -19,7 +19,6 @@ import { runTrainingStep } from './steps/training';
 import { runTransformStep } from './steps/transform';
 import { runTuningStep } from './steps/tuning';
 import type { CacheHit, LocalStepType, MetricSeries, StepRecord, TuningTrialRecord } from './types';
-import { customImagePython, isCustomImage } from './images';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -131,7 +130,7 @@ export class StepRunner {
         registry: state.registry,
         models: state.models,
         python: state.python,
-        pythonFor: (image) => (isCustomImage(image) ? state.options.customImagePython ?? customImagePython(REPO_ROOT) : state.python),
+        pythonFor: (image) => (typeof image === 'string' ? state.options.imageInterpreters?.[image] : undefined) ?? state.python,
         transformRunner: state.options.transformRunner ?? path.join(REPO_ROOT, 'local', 'runtime', 'transform.py'),
         seed: state.record.seed,
         maxParallel: state.maxParallel,

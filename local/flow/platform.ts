@@ -25,6 +25,7 @@ import type { LocalModelRegistry } from '../registry';
 import type { LocalS3 } from '../s3';
 import type { LocalStage } from '../stage';
 import { LocalPipelineService } from './pipeline-service';
+import { customImageInterpreters } from '../executor/images';
 
 /** Options of {@link startLocalPlatform}. */
 export interface LocalPlatformOptions {
@@ -114,7 +115,16 @@ export class LocalPlatform {
         { name: names.inferencePipeline, definition: stage.definitions.inference },
       ],
       registry,
-      execution: { workDir, s3, python: options.python, environment, seed: options.seed, ...(options.signal ? { signal: options.signal } : {}) },
+      execution: {
+        workDir,
+        s3,
+        python: options.python,
+        // The stage's custom images run with their own pins (local/executor/images.ts).
+        imageInterpreters: customImageInterpreters(options.stage.config.images),
+        environment,
+        seed: options.seed,
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
       onProgress: options.onProgress,
       onEvent: (event) => bus.put(event),
     });

@@ -32,7 +32,7 @@ export interface StepContext {
   readonly registry: LocalModelRegistry;
   readonly models: ModelStore;
   readonly python: string;
-  /** The interpreter that stands in for `image`: {@link python}, or the custom image's (local/executor/images.ts). */
+  /** The interpreter that stands in for `image`: the execution's `imageInterpreters` entry, else {@link python}. */
   pythonFor(image: unknown): string;
   readonly transformRunner: string;
   /** Seed for anything random in this step. */

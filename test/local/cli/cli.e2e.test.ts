@@ -132,7 +132,7 @@ describe('npm run local', () => {
     expect(dom.match(/class="trial-point best"/g)).toHaveLength(1);
     expect(dom).toMatch(/class="gate-verdict pass"/);
     expect(dom).toMatch(/<p id="system-test" class="gate-verdict pass" data-passed="true" data-promoted="true">/);
-    expect(stdout).toMatch(/Done in [\d.]+ s\.\n$/);
+    expect(stdout).toMatch(/Done in (\d+ min )?[\d.]+ s\.\n$/);
   });
 
   browserTest('the run\'s HTML report runs its script in a browser', () => {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { executePipeline } from '../../../local/executor';
-import { CUSTOM_IMAGE_VENV, customImagePython, isCustomImage, jobImage } from '../../../local/executor/images';
+import { CUSTOM_IMAGE_VENV, customImageInterpreters, customImagePython, jobImage } from '../../../local/executor/images';
 import { BUCKET, newWorkspace, processingStep, PYTHON } from './helpers';
 
 const CUSTOM = '111111111111.dkr.ecr.us-east-1.amazonaws.com/mlops-platform/training:src-0123456789abcdef';
@@ -32,17 +32,20 @@ function recordingPython(dir: string): { python: string; calls: () => string[] }
 }
 
 describe('custom images in local mode', () => {
-  test('a custom image is told from the managed ones, by the image of each job step', () => {
-    expect(isCustomImage(CUSTOM)).toBe(true);
-    expect(isCustomImage(MANAGED)).toBe(false);
-    expect(isCustomImage({ Get: 'Parameters.Image' })).toBe(false);
+  test('a stage\'s custom images map to the custom-image virtualenv; a job step names its image', () => {
+    expect(customImageInterpreters(undefined)).toEqual({});
+    expect(customImageInterpreters({ training: CUSTOM }, '/py')).toEqual({ [CUSTOM]: '/py' });
+    expect(customImageInterpreters({ training: CUSTOM, inference: `${CUSTOM}-serving` })).toEqual({
+      [CUSTOM]: customImagePython(),
+      [`${CUSTOM}-serving`]: customImagePython(),
+    });
     expect(jobImage(whoRuns('P', CUSTOM))).toBe(CUSTOM);
     expect(jobImage({ Name: 'T', Type: 'Tuning', Arguments: { TrainingJobDefinition: { AlgorithmSpecification: { TrainingImage: CUSTOM } } } })).toBe(CUSTOM);
     expect(jobImage({ Name: 'C', Type: 'Condition', Arguments: {} })).toBeUndefined();
     expect(customImagePython('/repo')).toBe(`/repo/${CUSTOM_IMAGE_VENV}/bin/python`);
   });
 
-  test('GIVEN a step on a custom image and one on a managed image WHEN executed THEN only the first runs with the custom image\'s interpreter', async () => {
+  test('GIVEN a step on the stage\'s custom image and one on a managed image WHEN executed THEN only the first runs with the custom image\'s interpreter', async () => {
     const ws = newWorkspace();
     const custom = recordingPython(ws.root);
     const record = await executePipeline({
@@ -51,7 +54,7 @@ describe('custom images in local mode', () => {
       s3: ws.s3,
       registry: ws.registry,
       workDir: ws.workDir,
-      customImagePython: custom.python,
+      imageInterpreters: customImageInterpreters({ training: CUSTOM }, custom.python),
       cache: false,
     });
     expect(record.status).toBe('Succeeded');
@@ -67,9 +70,9 @@ describe('custom images in local mode', () => {
       s3: ws.s3,
       registry: ws.registry,
       workDir: ws.workDir,
-      customImagePython: path.join(ws.root, 'no-such-venv', 'bin', 'python'),
+      imageInterpreters: { [CUSTOM]: path.join(ws.root, 'no-such-venv', 'bin', 'python') },
     })).rejects.toThrow(
-      `step "OnCustom" runs the custom image ${CUSTOM}: local mode runs a custom image with that image's pinned requirements, in ${path.join(ws.root, 'no-such-venv', 'bin', 'python')}, which is missing. Create it with "bash scripts/container-parity.sh xgboost"`,
+      `step "OnCustom" runs the custom image ${CUSTOM}, which local mode runs with that image's pinned requirements in ${path.join(ws.root, 'no-such-venv', 'bin', 'python')}: it is missing. Create it with "bash scripts/container-parity.sh xgboost"`,
     );
     expect(fs.existsSync(path.join(ws.workDir, 'executions'))).toBe(false);
   });
