@@ -53,7 +53,13 @@ if (context('pipeline') === 'true') {
   const stages = Object.fromEntries(STAGE_NAMES.map((name) => [name, stageConfig(name)])) as Record<StageName, StageConfig>;
   const sourceKind = context('pipelineSource') ?? 'codecommit';
   const source = (sourceKind === 'connection'
-    ? { kind: 'connection', connectionArn: context('pipelineConnectionArn'), repository: context('pipelineRepository') }
+    ? {
+      kind: 'connection',
+      connectionArn: context('pipelineConnectionArn'),
+      repository: context('pipelineRepository'),
+      // `-c pipelineProvider=github|gitlab|bitbucket` (default github): only GitHub gets the pull-request review.
+      provider: context('pipelineProvider'),
+    }
     : sourceKind === 'codecommit'
       ? { kind: 'codecommit', repositoryName: context('pipelineRepositoryName') ?? 'mlops-platform', create: flag('pipelineCreateRepository') ?? true }
       : { kind: sourceKind }) as CicdSourceConfig;
@@ -73,6 +79,8 @@ if (context('pipeline') === 'true') {
     // `-c pipelineDocsOnlyPaths=**/*.md,docs/**`
     docsOnlyPaths: docsOnlyPaths === undefined ? undefined : docsOnlyPaths.split(',').map((glob) => glob.trim()).filter((glob) => glob !== ''),
     customImages: flag('pipelineCustomImages'),
+    // `-c pipelineReviewTokenSecretName=...`: the secret with the GitHub token the review comments with.
+    reviewTokenSecretName: context('pipelineReviewTokenSecretName'),
   };
   const cicd = loadCicdConfig(overrides, { pipelineAccount: stages.dev.account, pipelineRegion: stages.dev.region });
   // eslint-disable-next-line @typescript-eslint/no-require-imports

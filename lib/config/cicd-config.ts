@@ -11,6 +11,11 @@ export interface CodeCommitSourceConfig {
   readonly create: boolean;
 }
 
+/** The providers a CodeConnections source may be hosted on. */
+export const CONNECTION_PROVIDERS = ['github', 'gitlab', 'bitbucket'] as const;
+/** Where a CodeConnections repository is hosted. */
+export type ConnectionProvider = (typeof CONNECTION_PROVIDERS)[number];
+
 /** A GitHub, GitLab or Bitbucket repository reached through an AWS CodeConnections connection. */
 export interface ConnectionSourceConfig {
   readonly kind: 'connection';
@@ -18,6 +23,12 @@ export interface ConnectionSourceConfig {
   readonly connectionArn: string;
   /** The repository as `owner/name`. */
   readonly repository: string;
+  /**
+   * Where the repository is hosted. Only GitHub gets the pull-request review (a CodeBuild webhook project that
+   * comments with the cdk diff); GitLab and Bitbucket repositories are built and deployed, without a review.
+   * @default 'github'
+   */
+  readonly provider?: ConnectionProvider;
 }
 
 /** Where the pipeline takes the code from. */
@@ -48,6 +59,12 @@ export interface CicdConfig {
   readonly docsOnlyPaths: readonly string[];
   /** Build custom training and inference images from `containers/` (otherwise the managed framework images). */
   readonly customImages: boolean;
+  /**
+   * Name of the Secrets Manager secret holding the token the pull-request review posts its GitHub comment with (a
+   * connection source on GitHub only; the secret is not created by the app). The token needs write access to the
+   * repository's pull requests or issues, nothing else.
+   */
+  readonly reviewTokenSecretName: string;
 }
 
 /** Overrides of the CI/CD config (from context in `bin/`): any field may be left out. */
@@ -66,6 +83,7 @@ export const DEFAULT_CICD_CONFIG: CicdConfig = {
   waitForTraining: false,
   docsOnlyPaths: ['**/*.md', 'docs/**'],
   customImages: false,
+  reviewTokenSecretName: 'mlops-platform/github-token',
 };
 
 /** One invalid value of the CI/CD config. */
@@ -119,6 +137,8 @@ const ACCOUNT_PATTERN = /^\d{12}$/;
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const REPOSITORY_NAME_PATTERN = /^[\w.-]{1,100}$/;
 const OWNER_REPO_PATTERN = /^[\w.-]+\/[\w.-]+$/;
+// Secrets Manager's rule for secret names: 1-512 of letters, digits and /_+=.@-
+const SECRET_NAME_PATTERN = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const CONNECTION_ARN_PATTERN = /^arn:aws[\w-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/;
 // Git's ref-name rules, enough to catch typos: no spaces, `..`, `~^:?*[\`, leading `-` or `/`, trailing `/` or `.lock`.
 const BRANCH_PATTERN = /^(?!-|\/)(?!.*(\.\.|\/\/|@\{))[^\s~^:?*[\\]+(?<!\/|\.lock)$/;
@@ -149,6 +169,10 @@ export function cicdConfigIssues(config: CicdConfig): CicdConfigIssue[] {
     }
     if (typeof source.repository !== 'string' || !OWNER_REPO_PATTERN.test(source.repository)) {
       fail('source.repository', source.repository, 'expected the repository as "owner/name", e.g. my-org/mlops-platform');
+    }
+    if (source.provider !== undefined && !(CONNECTION_PROVIDERS as readonly unknown[]).includes(source.provider)) {
+      fail('source.provider', source.provider,
+        `expected one of ${CONNECTION_PROVIDERS.join(', ')} (where the connection's repository is hosted; leave it out for github)`);
     }
   } else {
     fail('source.kind', source.kind, 'expected "codecommit" or "connection"');
@@ -186,6 +210,10 @@ export function cicdConfigIssues(config: CicdConfig): CicdConfigIssue[] {
   }
   if (typeof config.customImages !== 'boolean') {
     fail('customImages', config.customImages, 'expected true or false');
+  }
+  if (typeof config.reviewTokenSecretName !== 'string' || !SECRET_NAME_PATTERN.test(config.reviewTokenSecretName)) {
+    fail('reviewTokenSecretName', config.reviewTokenSecretName,
+      'expected a Secrets Manager secret name of 1-512 letters, digits and /_+=.@- characters, e.g. mlops-platform/github-token');
   }
   return issues;
 }

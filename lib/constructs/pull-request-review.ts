@@ -39,6 +39,26 @@ export function pullRequestReviewPattern(repositoryArn: string, destinationBranc
   };
 }
 
+/**
+ * The buildspec of every review project: the project's pinned runtimes (Java for the tests' Spark), then
+ * `scripts/ci/review.sh`, which `REVIEW_PROVIDER` tells where to post.
+ */
+export function reviewBuildSpec(): BuildSpec {
+  return BuildSpec.fromObject({
+    version: '0.2',
+    env: { shell: 'bash' },
+    phases: {
+      install: { 'runtime-versions': { nodejs: 20, python: 3.11, java: 'corretto17' } },
+      build: { commands: ['bash scripts/ci/review.sh'] },
+    },
+  });
+}
+
+/** The CDK lookup roles of `stages` (`cdk-<qualifier>-lookup-role-<account>-<region>`): all `cdk diff --method template` needs. */
+export function lookupRoleArns(stages: readonly ReviewStage[], qualifier = 'hnb659fds'): string[] {
+  return stages.map((s) => `arn:${Aws.PARTITION}:iam::${s.account}:role/cdk-${qualifier}-lookup-role-${s.account}-${s.region}`);
+}
+
 /** One environment whose deployed stacks the review diffs against. */
 export interface ReviewStage {
   /** The stage name given to the app (`-c stage=<name>`). */
@@ -115,13 +135,9 @@ export interface PullRequestReviewProps {
  * `AFTER_COMMIT_ID` (the source commit) from the event. Its role may pull the repository, comment on its pull
  * requests and assume the stages' lookup roles, nothing else.
  *
- * **A CodeConnections source (GitHub, GitLab, Bitbucket)** has no CodeCommit events. The equivalent is a CodeBuild
- * project whose source is the provider's repository with a webhook (`Source.gitHub({ webhook: true, webhookFilters:
- * [FilterGroup.inEventOf(EventAction.PULL_REQUEST_CREATED, EventAction.PULL_REQUEST_UPDATED,
- * EventAction.PULL_REQUEST_REOPENED)] })`, credentials through the connection), the same buildspec and script, with
- * the pull request number from `CODEBUILD_WEBHOOK_TRIGGER` (`pr/<n>`) and the comment posted through the provider's
- * API (GitHub: `POST /repos/{owner}/{repo}/issues/{n}/comments`, a token from Secrets Manager). It is not built here:
- * it needs a provider token and the provider's API, which nothing here can test offline.
+ * **A CodeConnections source** has no CodeCommit events: a GitHub repository gets `GitHubPullRequestReview`
+ * (`./github-pull-request-review`), a CodeBuild webhook project with the same buildspec and script. GitLab and
+ * Bitbucket repositories get no review.
  */
 export class PullRequestReview extends Construct {
   /** The CodeBuild project that reviews a pull request. */
@@ -156,14 +172,7 @@ export class PullRequestReview extends Construct {
         REVIEW_STAGES: { value: props.stages.map((s) => s.stageName).join(' ') },
         CDK_CONTEXT_ARGS: { value: props.cdkContextArgs ?? '' },
       },
-      buildSpec: BuildSpec.fromObject({
-        version: '0.2',
-        env: { shell: 'bash' },
-        phases: {
-          install: { 'runtime-versions': { nodejs: 20, python: 3.11, java: 'corretto17' } },
-          build: { commands: ['bash scripts/ci/review.sh'] },
-        },
-      }),
+      buildSpec: reviewBuildSpec(),
       logging: { cloudWatch: { logGroup: this.logGroup } },
       timeout: props.timeout ?? Duration.minutes(60),
     });
@@ -171,7 +180,7 @@ export class PullRequestReview extends Construct {
     props.repository.grant(this.project, 'codecommit:PostCommentForPullRequest');
     this.project.addToRolePolicy(new PolicyStatement({
       actions: ['sts:AssumeRole'],
-      resources: props.stages.map((s) => `arn:${Aws.PARTITION}:iam::${s.account}:role/cdk-${qualifier}-lookup-role-${s.account}-${s.region}`),
+      resources: lookupRoleArns(props.stages, qualifier),
     }));
 
     const detail = (field: string): string => EventField.fromPath(`$.detail.${field}`);

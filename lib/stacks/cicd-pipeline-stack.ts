@@ -8,6 +8,7 @@ import { CfnPolicy, Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-c
 import { CfnKey, Key } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import {
   CodeBuildStep,
   CodePipeline,
@@ -27,7 +28,8 @@ import { HandlerFunction } from '../constructs/handler-function';
 import { type CustomImageKind, ImageBuild, imageContentTag } from '../constructs/image-build';
 import { acknowledgeGeneratedWildcards, type PolicyWildcard } from '../constructs/nag-acknowledgements';
 import { handlerTarget, PatternRule } from '../constructs/pattern-rule';
-import { PullRequestReview } from '../constructs/pull-request-review';
+import { GitHubPullRequestReview } from '../constructs/github-pull-request-review';
+import { PullRequestReview, type ReviewStage } from '../constructs/pull-request-review';
 import { SecureBucket } from '../constructs/secure-bucket';
 import { MlPlatformStage } from '../stages/ml-platform-stage';
 import { RetrainTriggerStack } from './retrain-trigger-stack';
@@ -114,6 +116,11 @@ export class CicdPipelineStack extends Stack {
   public readonly images?: ImageBuild;
   /** The pull-request review, when the source is CodeCommit. */
   public readonly review?: PullRequestReview;
+  /**
+   * The pull-request review of a connection source on GitHub (`source.provider`, default github). GitLab and
+   * Bitbucket sources get no review.
+   */
+  public readonly githubReview?: GitHubPullRequestReview;
   /**
    * The function that starts the pipeline on a push to the branch unless only docs-only paths changed, when the
    * source is CodeCommit (a connection source filters with the pipeline's V2 trigger instead).
@@ -239,14 +246,27 @@ export class CicdPipelineStack extends Stack {
         },
       });
     }
+    // Each pull request into the branch gets the tests and each environment's cdk diff as a comment.
+    const reviewStages: ReviewStage[] = STAGE_NAMES.map((name) => ({ stageName: name, account: stages[name].account, region: stages[name].region }));
+    // The diffs see the context this app was synthesized with, not the pipeline switch.
+    const reviewContextArgs = contextArgs.filter((arg) => !arg.startsWith('pipeline=')).map((arg) => `-c ${arg}`).join(' ');
     if (repository) {
       this.startOnChange = this.startOnPush(repository, codePipeline, cicd);
-      // Each pull request into the branch gets the tests and each environment's cdk diff as a comment.
       this.review = new PullRequestReview(this, 'PullRequestReview', {
         repository,
-        stages: STAGE_NAMES.map((name) => ({ stageName: name, account: stages[name].account, region: stages[name].region })),
+        stages: reviewStages,
         destinationBranches: [cicd.branch],
-        cdkContextArgs: contextArgs.filter((arg) => !arg.startsWith('pipeline=')).map((arg) => `-c ${arg}`).join(' '),
+        cdkContextArgs: reviewContextArgs,
+      });
+    } else if (cicd.source.kind === 'connection' && (cicd.source.provider ?? 'github') === 'github') {
+      // GitLab and Bitbucket: no review (their webhook events and comment APIs are not covered).
+      this.githubReview = new GitHubPullRequestReview(this, 'GitHubPullRequestReview', {
+        repository: cicd.source.repository,
+        connectionArn: cicd.source.connectionArn,
+        baseBranch: cicd.branch,
+        tokenSecret: Secret.fromSecretNameV2(this, 'ReviewTokenSecret', cicd.reviewTokenSecretName),
+        stages: reviewStages,
+        cdkContextArgs: reviewContextArgs,
       });
     }
     this.acknowledgeFindings(codePipeline);
@@ -383,7 +403,8 @@ export class CicdPipelineStack extends Stack {
     for (const construct of this.node.findAll()) {
       // The environments, the image build, the review and the start-on-change function acknowledge their own findings.
       const ownFindings = (scope: Construct): boolean =>
-        scope instanceof MlPlatformStage || scope === this.images || scope === this.review || scope === this.startOnChange;
+        scope instanceof MlPlatformStage || scope === this.images || scope === this.review || scope === this.githubReview
+        || scope === this.startOnChange;
       if (construct instanceof CfnPolicy && !construct.node.scopes.some(ownFindings)) {
         acknowledgeGeneratedWildcards(construct, reason);
       }

@@ -56,4 +56,18 @@ describe('bin/app.ts', () => {
     expect(stderr).toContain('source.repository is "no-owner": expected the repository as "owner/name"');
     expect(stderr).toContain('source.connectionArn is undefined');
   });
+
+  test('GIVEN a bad connection provider or review token secret name in context THEN synth fails naming them', async () => {
+    const { code, stderr } = await synthArtifacts({
+      pipeline: 'true',
+      pipelineSource: 'connection',
+      pipelineConnectionArn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/abc-123',
+      pipelineRepository: 'my-org/mlops-platform',
+      pipelineProvider: 'svn',
+      pipelineReviewTokenSecretName: 'bad name',
+    });
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('source.provider is "svn": expected one of github, gitlab, bitbucket');
+    expect(stderr).toContain('reviewTokenSecretName is "bad name"');
+  });
 });

@@ -21,12 +21,24 @@ describe('loadCicdConfig', () => {
     expect(loadCicdConfig({ source }).source).toEqual(source);
   });
 
+  test('GIVEN a connection source with a provider, and a token secret name THEN they are accepted; the defaults are github (by omission) and mlops-platform/github-token', () => {
+    const arn = 'arn:aws:codeconnections:us-east-1:123456789012:connection/abc-123';
+    for (const provider of ['github', 'gitlab', 'bitbucket'] as const) {
+      expect(loadCicdConfig({ source: { kind: 'connection', connectionArn: arn, repository: 'org/repo', provider } }).source).toMatchObject({ provider });
+    }
+    expect(DEFAULT_CICD_CONFIG.reviewTokenSecretName).toBe('mlops-platform/github-token');
+    expect(loadCicdConfig({ reviewTokenSecretName: 'ci/github_token+review@org' }).reviewTokenSecretName).toBe('ci/github_token+review@org');
+  });
+
   const BAD: [string, CicdConfigOverrides, string][] = [
     ['an unknown source kind', { source: { kind: 'svn' } as never }, 'source.kind is "svn": expected "codecommit" or "connection"'],
     ['a repository name with a space', { source: { kind: 'codecommit', repositoryName: 'my repo', create: true } }, 'source.repositoryName is "my repo"'],
     ['create as a string', { source: { kind: 'codecommit', repositoryName: 'r', create: 'yes' as never } }, 'source.create is "yes": expected true'],
     ['a connection ARN of another service', { source: { kind: 'connection', connectionArn: 'arn:aws:s3:::bucket', repository: 'o/r' } }, 'source.connectionArn is "arn:aws:s3:::bucket"'],
     ['a repository without owner', { source: { kind: 'connection', connectionArn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/x', repository: 'repo' } }, 'source.repository is "repo": expected the repository as "owner/name"'],
+    ['an unknown connection provider', { source: { kind: 'connection', connectionArn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/x', repository: 'o/r', provider: 'GitHub' as never } }, 'source.provider is "GitHub": expected one of github, gitlab, bitbucket'],
+    ['a token secret name with a space', { reviewTokenSecretName: 'github token' }, 'reviewTokenSecretName is "github token": expected a Secrets Manager secret name'],
+    ['an empty token secret name', { reviewTokenSecretName: '' }, 'reviewTokenSecretName is "": expected a Secrets Manager secret name'],
     ['a branch with a space', { branch: 'my branch' }, 'branch is "my branch": expected a Git branch name'],
     ['a branch with ..', { branch: 'a..b' }, 'branch is "a..b"'],
     ['an 11-digit account', { pipelineAccount: '12345678901' }, 'pipelineAccount is "12345678901": expected a 12-digit AWS account id'],

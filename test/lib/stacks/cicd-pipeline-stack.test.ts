@@ -238,6 +238,42 @@ describe('CicdPipelineStack with a connection source, three accounts and other r
     })).toEqual({});
   });
 
+  test('GitHub (the default provider): a pull request into the branch starts the webhook review build, which comments with the tests and each environment\'s cdk diff', () => {
+    const projects = Object.values(template.findResources('AWS::CodeBuild::Project', { Properties: { Source: { Type: 'GITHUB' } } })) as Json[];
+    expect(projects).toHaveLength(1);
+    const [project] = projects;
+    expect(project.Properties.Source).toMatchObject({
+      Location: 'https://github.com/my-org/mlops-platform.git',
+      Auth: { Type: 'CODECONNECTIONS', Resource: connectionArn },
+    });
+    expect(JSON.parse(project.Properties.Source.BuildSpec).phases.build.commands).toEqual(['bash scripts/ci/review.sh']);
+    expect(project.Properties.Triggers).toEqual({
+      Webhook: true,
+      FilterGroups: [[
+        { Type: 'EVENT', Pattern: 'PULL_REQUEST_CREATED, PULL_REQUEST_UPDATED, PULL_REQUEST_REOPENED' },
+        { Type: 'BASE_REF', Pattern: '^refs/heads/release$' },
+      ]],
+    });
+    const variables = Object.fromEntries(project.Properties.Environment.EnvironmentVariables.map((v: Json) => [v.Name, { type: v.Type, value: v.Value }]));
+    expect(variables).toMatchObject({
+      REVIEW_PROVIDER: { type: 'PLAINTEXT', value: 'github' },
+      GITHUB_REPOSITORY: { type: 'PLAINTEXT', value: 'my-org/mlops-platform' },
+      REVIEW_STAGES: { type: 'PLAINTEXT', value: 'dev staging prod' },
+      GITHUB_TOKEN: { type: 'SECRETS_MANAGER', value: 'mlops-platform/github-token' },
+    });
+    // the diffs see the context this app was synthesized with (not the pipeline switch)
+    expect(variables.CDK_CONTEXT_ARGS.value).toBe('-c devAccount=111111111111');
+    template.hasResourceProperties('AWS::CodeBuild::SourceCredential', { AuthType: 'CODECONNECTIONS', ServerType: 'GITHUB', Token: connectionArn });
+    // the lookup roles of the three accounts
+    const json = JSON.stringify(template.toJSON());
+    for (const [account, region] of [['111111111111', 'eu-west-1'], ['222222222222', 'eu-west-1'], ['333333333333', 'eu-central-1']]) {
+      expect(json).toContain(`:role/cdk-hnb659fds-lookup-role-${account}-${region}`);
+    }
+    // no CodeCommit review rule
+    expect((Object.values(template.findResources('AWS::Events::Rule')) as Json[])
+      .filter((r) => r.Properties.EventPattern?.['detail-type']?.includes('CodeCommit Pull Request State Change'))).toEqual([]);
+  });
+
   test('cross-account: each environment deploys with its own account\'s CDK roles', () => {
     const accountOf = (name: string): string[] => [...new Set(actions(name)
       .filter((a) => a.ActionTypeId.Provider === 'CloudFormation')
@@ -275,6 +311,19 @@ describe('CicdPipelineStack with a connection source, three accounts and other r
 
   test('cdk-nag: zero unacknowledged findings, support stacks included', () => {
     expect(unacknowledgedFindings(app)).toEqual([]);
+  });
+});
+
+describe('CicdPipelineStack with a GitLab connection source', () => {
+  const { template } = pipelineStack({
+    source: { kind: 'connection', connectionArn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/abc-123', repository: 'my-group/mlops-platform', provider: 'gitlab' },
+    reviewTokenSecretName: 'unused/token',
+  });
+
+  test('no pull-request review (GitLab is not covered): no webhook project, no source credential, no review rule', () => {
+    expect(template.findResources('AWS::CodeBuild::Project', { Properties: { Source: { Type: 'GITHUB' } } })).toEqual({});
+    template.resourceCountIs('AWS::CodeBuild::SourceCredential', 0);
+    expect(JSON.stringify(template.toJSON())).not.toContain('scripts/ci/review.sh');
   });
 });
 
