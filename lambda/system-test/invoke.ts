@@ -1,9 +1,11 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { Context } from 'aws-lambda';
 import { createLogger } from '../shared/logger';
 import { describeRows, requestBody, requestGroups } from './batches';
 import { endpointFailure, parsePredictions } from './endpoint';
+import { ENDPOINT_REGION_VARIABLE, ENDPOINT_ROLE_ARN_VARIABLE } from './environment';
 import { SYSTEM_TEST_ERRORS, SystemTestError } from './errors';
 import { type BatchResult, InvokeInputSchema, parseInput, SYSTEM_TEST_LIMITS } from './events';
 import { parseTestDataUri } from './s3-location';
@@ -20,9 +22,17 @@ const CSV = 'text/csv';
 
 const logger = createLogger('system-test-invoke');
 const s3 = new S3Client({});
+// A staging endpoint in another account is invoked as its system-test invoker role there (the endpoint stack's);
+// otherwise with the function's own role. One in another region, in that region.
+const endpointRoleArn = process.env[ENDPOINT_ROLE_ARN_VARIABLE] || undefined;
+const endpointRegion = process.env[ENDPOINT_REGION_VARIABLE] || undefined;
 // One attempt: a retried request's latency would include the retries and their backoff; the state machine retries
 // EndpointThrottled batches instead. The handler throws on a request timeout (the SDK only warns by default).
 const sageMakerRuntime = new SageMakerRuntimeClient({
+  ...(endpointRegion === undefined ? {} : { region: endpointRegion }),
+  ...(endpointRoleArn === undefined
+    ? {}
+    : { credentials: fromTemporaryCredentials({ params: { RoleArn: endpointRoleArn, RoleSessionName: 'system-test' } }) }),
   maxAttempts: 1,
   requestHandler: {
     requestTimeout: REQUEST_TIMEOUT_MS,

@@ -28,6 +28,8 @@ export interface ResourceNames {
   readonly productionEndpoint: string;
   /** The system-test state machine. */
   readonly systemTest: string;
+  /** The role a system test in another account invokes the staging endpoint with (the endpoint stack's). */
+  readonly systemTestInvoker: string;
   /** The model deployment pipeline (CodePipeline). */
   readonly deploymentPipeline: string;
   /** The CloudFormation stack of an endpoint, deployed by the deployment pipeline. */
@@ -48,6 +50,7 @@ export function resourceNames(prefix: string): ResourceNames {
     stagingEndpoint: `${prefix}-staging`,
     productionEndpoint: `${prefix}-production`,
     systemTest: `${prefix}-system-test`,
+    systemTestInvoker: `${prefix}-system-test-invoker`,
     deploymentPipeline: `${prefix}-model-deployment`,
     endpointStack: (variant) => `${prefix}-endpoint-${variant}`,
     exportName: (outputId: string) => `${prefix}:${outputId}`,

@@ -20,6 +20,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { SYSTEM_TEST_ERRORS } from '../../lambda/system-test/errors';
+import { ENDPOINT_REGION_VARIABLE, ENDPOINT_ROLE_ARN_VARIABLE } from '../../lambda/system-test/environment';
 import { DATA_LAYOUT, systemTestMetric, type StageConfig } from '../config';
 import { HANDLERS } from '../handlers';
 import { metricDirection } from '../sagemaker-pipelines/problem-types';
@@ -47,6 +48,17 @@ export interface SystemTestProps {
   readonly endpointName: string;
   /** The endpoint's ARN, for the invoke permission. */
   readonly endpointArn: string;
+  /**
+   * A role in the endpoint's account that may invoke it, when that is another account: the invoke function assumes
+   * it (the endpoint stack's system-test invoker role).
+   * @default - the endpoint is in this account: the function invokes it with its own role
+   */
+  readonly endpointRoleArn?: string;
+  /**
+   * The endpoint's region, when it is not this stack's.
+   * @default - this stack's region
+   */
+  readonly endpointRegion?: string;
   /** Where the test sets are (the artifacts bucket, `pipelines/`) and their key. */
   readonly artifactsBucket: IBucket;
   readonly dataKey: IKey;
@@ -84,7 +96,10 @@ export class SystemTest extends Construct {
     this.invoke = new HandlerFunction(this, 'InvokeFunction', {
       handler: HANDLERS.systemTestInvoke,
       description: `System test: sends a batch of held-out rows to ${props.endpointName} and times each request`,
-      environment: {},
+      environment: {
+        ...(props.endpointRoleArn === undefined ? {} : { [ENDPOINT_ROLE_ARN_VARIABLE]: props.endpointRoleArn }),
+        ...(props.endpointRegion === undefined ? {} : { [ENDPOINT_REGION_VARIABLE]: props.endpointRegion }),
+      },
       logRetention,
       timeout: Duration.minutes(5),
       reservedConcurrentExecutions: 4,
@@ -101,7 +116,9 @@ export class SystemTest extends Construct {
       props.artifactsBucket.grantRead(fn.function, `${DATA_LAYOUT.pipelinesPrefix}*`);
       props.dataKey.grantDecrypt(fn.function);
     }
-    this.invoke.function.addToRolePolicy(new PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: [props.endpointArn] }));
+    this.invoke.function.addToRolePolicy(props.endpointRoleArn === undefined
+      ? new PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: [props.endpointArn] })
+      : new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [props.endpointRoleArn] }));
 
     // A task's error: a Lambda error's cause is Lambda's JSON ({errorType, errorMessage, trace}); fail with its message.
     const failed = new Choice(this, 'WhyItCouldNotRun', { comment: 'Malformed test data, an endpoint that errors, or a fault' })

@@ -79,6 +79,10 @@ export class DeploymentStack extends Stack {
       stateMachineName: names.systemTest,
       endpointName: names.stagingEndpoint,
       endpointArn: Arn.format({ service: 'sagemaker', resource: 'endpoint', resourceName: names.stagingEndpoint, ...staging }, this),
+      ...(staging.account === this.account
+        ? {}
+        : { endpointRoleArn: Arn.format({ service: 'iam', region: '', account: staging.account, resource: 'role', resourceName: names.systemTestInvoker }, this) }),
+      ...(staging.region === this.region ? {} : { endpointRegion: staging.region }),
       artifactsBucket: props.artifactsBucket,
       dataKey: props.dataKey,
       logRetention,

@@ -165,7 +165,7 @@ export class EndpointStack extends Stack {
     } else if (props.systemTestAccount !== undefined && props.systemTestAccount !== this.account) {
       // The system test runs in the stage's account: let it invoke this endpoint.
       const invoker = new Role(this, 'SystemTestInvokerRole', {
-        roleName: `${names.systemTest}-invoker`,
+        roleName: names.systemTestInvoker,
         assumedBy: new AccountPrincipal(props.systemTestAccount),
         description: `The system test in account ${props.systemTestAccount} invokes ${this.endpointName} with this role`,
       });

@@ -142,4 +142,41 @@ describe('cross-account deployment', () => {
     template.hasResourceProperties('AWS::KMS::Key', Match.anyValue());
     expect(unacknowledgedFindings(stack)).toEqual([]);
   });
+
+  /** The system test's invoke function: its environment and what its role may do. */
+  function invokeFunction(template: Template): { environment: Record<string, string>; statements: Json[] } {
+    const functions = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^System test: sends a batch') } });
+    const [[id, fn]] = Object.entries(functions) as [string, Json][];
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Json[];
+    const policy = policies.find((p) => p.Properties.Roles.some((r: Json) => r.Ref === roleId));
+    expect(id).toBeDefined();
+    return { environment: fn.Properties.Environment.Variables, statements: policy.Properties.PolicyDocument.Statement };
+  }
+  const actionsOf = (statements: Json[]): string[] => statements.flatMap((st) => [st.Action].flat());
+
+  test('a staging endpoint in another account and region is invoked as its system-test invoker role there, in its region', () => {
+    const { template } = deploymentStack({
+      account: '111111111111',
+      deployment: { staging: { account: '222222222222', region: 'eu-west-1' } },
+    }, 'prod');
+    const { environment, statements } = invokeFunction(template);
+    expect(environment).toMatchObject({ ENDPOINT_ROLE_ARN: 'arn:aws:iam::222222222222:role/mlops-prod-system-test-invoker', ENDPOINT_REGION: 'eu-west-1' });
+    const assume = statements.find((st) => st.Action === 'sts:AssumeRole');
+    expect(assume.Resource).toEqual('arn:aws:iam::222222222222:role/mlops-prod-system-test-invoker');
+    expect(actionsOf(statements)).not.toContain('sagemaker:InvokeEndpoint');
+    // the staging template creates that role, trusting this account
+    const staging = synthesizeEndpointTemplates(loadStageConfig('prod', { account: '111111111111', deployment: { staging: { account: '222222222222', region: 'eu-west-1' } } }), cdkJsonContext()).staging as Json;
+    const roles = Object.values(staging.Resources).filter((r: Json) => r.Type === 'AWS::IAM::Role') as Json[];
+    expect(roles.map((r) => r.Properties.RoleName)).toContain('mlops-prod-system-test-invoker');
+  });
+
+  test('a staging endpoint in this account is invoked with the function\'s own role, which may invoke only it', () => {
+    const { template } = deploymentStack();
+    const { environment, statements } = invokeFunction(template);
+    expect(environment.ENDPOINT_ROLE_ARN).toBeUndefined();
+    expect(environment.ENDPOINT_REGION).toBeUndefined();
+    expect(actionsOf(statements)).toContain('sagemaker:InvokeEndpoint');
+    expect(actionsOf(statements)).not.toContain('sts:AssumeRole');
+  });
 });
