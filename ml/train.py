@@ -36,8 +36,9 @@ LOGGER = logging.getLogger("train")
 MODEL_FILE_NAME = "xgboost-model"
 SCHEMA_FILE_NAME = "schema.json"
 SUMMARY_FILE_NAME = "training_summary.json"
-# Serving hooks shipped inside the model artifact, at <model dir>/code/inference.py.
+# Serving hooks shipped inside the model artifact, at <model dir>/code/inference.py, with the module it imports.
 INFERENCE_PROGRAM = "inference.py"
+INFERENCE_MODULES = (INFERENCE_PROGRAM, "inference_payload.py")
 CODE_DIR_NAME = "code"
 
 # Objectives this platform knows, and the evaluation metric each uses when --eval_metric is not given.
@@ -270,15 +271,15 @@ def package_inference_code(model_dir: str, source_dir: str = os.path.dirname(os.
     Model packages point their container at ``SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/model/code``: the registered
     model then needs no other S3 object, whichever account or stage serves it.
     """
-    program = os.path.join(source_dir, INFERENCE_PROGRAM)
-    if not os.path.isfile(program):
-        LOGGER.warning("%s not found next to train.py; the model is saved without serving code", program)
+    missing = [name for name in INFERENCE_MODULES if not os.path.isfile(os.path.join(source_dir, name))]
+    if missing:
+        LOGGER.warning("%s not found next to train.py; the model is saved without serving code", ", ".join(missing))
         return None
     code_dir = os.path.join(model_dir, CODE_DIR_NAME)
     os.makedirs(code_dir, exist_ok=True)
-    target = os.path.join(code_dir, INFERENCE_PROGRAM)
-    shutil.copyfile(program, target)
-    return target
+    for name in INFERENCE_MODULES:
+        shutil.copyfile(os.path.join(source_dir, name), os.path.join(code_dir, name))
+    return os.path.join(code_dir, INFERENCE_PROGRAM)
 
 
 def save(result: TrainingResult, model_dir: str, train_dir: str) -> str:

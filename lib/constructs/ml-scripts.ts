@@ -20,7 +20,7 @@ export interface MlScriptsProps {
 
   /**
    * Files packed at the root of `sourcedir.tar.gz` for script-mode training and inference.
-   * @default ['train.py', 'inference.py']
+   * @default ['train.py', 'inference.py', 'inference_payload.py']
    */
   readonly sourceDirFiles?: string[];
 
@@ -58,7 +58,7 @@ export class MlScripts extends Construct {
     this.baseline = new Asset(this, 'Baseline', { path: scriptFile(scriptsDir, 'baseline.py') });
 
     const archive = createTarGz(
-      (props.sourceDirFiles ?? ['train.py', 'inference.py'])
+      (props.sourceDirFiles ?? ['train.py', 'inference.py', 'inference_payload.py'])
         .map((name) => ({ name, data: readFileSync(scriptFile(scriptsDir, name)), mode: 0o644 })),
     );
     this.sourceDir = new Asset(this, 'SourceDir', { path: stageArchive(archive, props.stagingDir) });

@@ -20,11 +20,11 @@ function synthScripts(props: ConstructorParameters<typeof MlScripts>[2] = {}) {
 }
 
 describe('MlScripts', () => {
-  test('sourcedir.tar.gz holds train.py and inference.py, unchanged, at its root', () => {
+  test('sourcedir.tar.gz holds train.py and the serving hooks (inference.py and its payload module), unchanged, at its root', () => {
     const { scripts, stagedFile } = synthScripts();
     const dest = mkdtempSync(path.join(tmpdir(), 'sourcedir-test-'));
     const files = extractTarGz(readFileSync(stagedFile(scripts.sourceDir)), dest);
-    expect(files.sort()).toEqual(['inference.py', 'train.py']);
+    expect(files.sort()).toEqual(['inference.py', 'inference_payload.py', 'train.py']);
     for (const name of files) {
       expect(readFileSync(path.join(dest, name), 'utf8')).toBe(readFileSync(path.join(ML_SCRIPTS_DIR, name), 'utf8'));
     }

@@ -342,8 +342,8 @@ def matrix_or_message(body: str, content_type: str, width: int, careful: bool, m
     model = SimpleNamespace(encoder=None, num_features=width, feature_columns=None)
     with monkeypatch.context() as patch:
         if careful:
-            patch.setattr(inference, "_csv_numbers", lambda text: None)
-            patch.setattr(inference, "_json_numbers", lambda text, document, instances: None)
+            patch.setattr(inference.payload, "_csv_numbers", lambda text: None)
+            patch.setattr(inference.payload, "_json_numbers", lambda text, document, instances: None)
         try:
             records = inference.input_fn(body, content_type)
             if records.objects is not None:
@@ -397,7 +397,7 @@ def test_fast_csv_path_reads_exactly_as_the_careful_parser(monkeypatch: pytest.M
         fast = matrix_or_message(body, "text/csv", width, False, monkeypatch)
         careful = matrix_or_message(body, "text/csv", width, True, monkeypatch)
         assert same_outcome(fast, careful), f"{body!r}: fast {fast!r} careful {careful!r}"
-        fast_path += inference._csv_numbers(body) is not None
+        fast_path += inference.payload._csv_numbers(body) is not None
     assert fast_path > 500  # the generator makes valid requests too, not only bad ones
 
 
@@ -420,7 +420,7 @@ def test_fast_json_path_reads_exactly_as_the_careful_parser(monkeypatch: pytest.
         fast = matrix_or_message(body, "application/json", width, False, monkeypatch)
         careful = matrix_or_message(body, "application/json", width, True, monkeypatch)
         assert same_outcome(fast, careful), f"{body!r}: fast {fast!r} careful {careful!r}"
-        fast_path += inference._json_numbers(body, document, rows) is not None
+        fast_path += inference.payload._json_numbers(body, document, rows) is not None
     assert fast_path > 300
 
 

@@ -115,6 +115,8 @@ def test_inference_works_without_the_toolkit(
     # A None entry in sys.modules makes `import sagemaker_inference...` raise ImportError, as where it is not installed.
     monkeypatch.setitem(sys.modules, "sagemaker_inference", None)
     monkeypatch.setitem(sys.modules, "sagemaker_inference.errors", None)
+    # The payload module (PayloadError's bases) is imported afresh, without the toolkit; the loaded one comes back after.
+    monkeypatch.delitem(sys.modules, "inference_payload", raising=False)
     plain = load_script(ML_DIR / "inference.py", "ml_inference_without_toolkit")
     try:
         errors = [base.__module__ for base in plain.PayloadError.__mro__]

@@ -66,7 +66,8 @@ def test_model_is_saved_trimmed_to_the_best_iteration_with_its_schema(
     assert objective == problem_types[problem_type]["xgboostObjective"]  # derived from schema.json
     assert (model.model_dir / "schema.json").read_bytes() == (model.train_dir / "schema.json").read_bytes()
     # the serving hooks travel inside model.tar.gz (SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/model/code)
-    assert (model.model_dir / "code" / "inference.py").read_bytes() == (ML_DIR / "inference.py").read_bytes()
+    for module in ("inference.py", "inference_payload.py"):
+        assert (model.model_dir / "code" / module).read_bytes() == (ML_DIR / module).read_bytes()
     predictions = booster.predict(xgb.DMatrix(np.zeros((2, booster.num_features()))))
     assert predictions.shape == (2,)
 
