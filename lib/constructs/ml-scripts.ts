@@ -6,6 +6,7 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { createTarGz } from '../util/tar';
+import { SOURCE_DIR_FILES } from '../sagemaker-pipelines/serving';
 
 /** The folder of the ML scripts in this repository. */
 export const ML_SCRIPTS_DIR = path.join(__dirname, '..', '..', 'ml');
@@ -20,7 +21,7 @@ export interface MlScriptsProps {
 
   /**
    * Files packed at the root of `sourcedir.tar.gz` for script-mode training and inference.
-   * @default ['train.py', 'inference.py', 'inference_payload.py']
+   * @default SOURCE_DIR_FILES: ['train.py', 'inference.py', 'inference_payload.py']
    */
   readonly sourceDirFiles?: string[];
 
@@ -58,7 +59,7 @@ export class MlScripts extends Construct {
     this.baseline = new Asset(this, 'Baseline', { path: scriptFile(scriptsDir, 'baseline.py') });
 
     const archive = createTarGz(
-      (props.sourceDirFiles ?? ['train.py', 'inference.py', 'inference_payload.py'])
+      (props.sourceDirFiles ?? SOURCE_DIR_FILES)
         .map((name) => ({ name, data: readFileSync(scriptFile(scriptsDir, name)), mode: 0o644 })),
     );
     this.sourceDir = new Asset(this, 'SourceDir', { path: stageArchive(archive, props.stagingDir) });

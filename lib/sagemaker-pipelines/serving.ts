@@ -8,6 +8,9 @@
 /** The serving hooks' module, as the container's `SAGEMAKER_PROGRAM`. */
 export const INFERENCE_PROGRAM = 'inference.py';
 
+/** What `sourcedir.tar.gz` holds: the training script and the serving hooks with the module they import. */
+export const SOURCE_DIR_FILES: readonly string[] = ['train.py', INFERENCE_PROGRAM, 'inference_payload.py'];
+
 /** Where the hooks are inside the serving container: model.tar.gz's `code/` folder. */
 export const MODEL_CODE_DIRECTORY = '/opt/ml/model/code';
 

@@ -5,6 +5,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { assetS3Uri, ML_SCRIPTS_DIR, MlScripts } from '../../../lib/constructs/ml-scripts';
+import { SOURCE_DIR_FILES } from '../../../lib/sagemaker-pipelines/serving';
 import { extractTarGz } from '../../../lib/util/tar';
 import { createTestApp } from '../../helpers/app';
 
@@ -38,7 +39,7 @@ describe('MlScripts', () => {
 
   test('a code change changes the asset hash', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ml-scripts-test-'));
-    for (const name of ['preprocess.py', 'evaluate.py', 'baseline.py', 'train.py', 'inference.py']) {
+    for (const name of ['preprocess.py', 'evaluate.py', 'baseline.py', ...SOURCE_DIR_FILES]) {
       writeFileSync(path.join(dir, name), readFileSync(path.join(ML_SCRIPTS_DIR, name)));
     }
     const before = synthScripts({ scriptsDir: dir }).scripts.sourceDir.assetHash;

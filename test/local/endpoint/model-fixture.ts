@@ -4,6 +4,7 @@ import * as path from 'path';
 import { createTarGz, tarGzDirectory } from '../../../lib/util/tar';
 import { LocalModelRegistry } from '../../../local/registry';
 import { LocalS3 } from '../../../local/s3';
+import { SOURCE_DIR_FILES } from '../../../lib/sagemaker-pipelines/serving';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const PYTHON = path.join(ROOT, '.venv', 'bin', 'python');
@@ -50,7 +51,7 @@ export function registerTrainedModel(work: string, group: string): RegisteredMod
   s3.putObject(`s3://${BUCKET}/models/model.tar.gz`, tarGzDirectory(d('model')));
   s3.putObject(
     `s3://${BUCKET}/code/sourcedir.tar.gz`,
-    createTarGz(['train.py', 'inference.py'].map((name) => ({ name, data: fs.readFileSync(path.join(ML, name)) }))),
+    createTarGz(SOURCE_DIR_FILES.map((name) => ({ name, data: fs.readFileSync(path.join(ML, name)) }))),
   );
   const pkg = registry.createModelPackage({
     ModelPackageGroupName: group,

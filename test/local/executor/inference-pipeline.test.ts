@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { inferencePipelineDefinition } from '../../../lib/sagemaker-pipelines';
+import { inferencePipelineDefinition, SOURCE_DIR_FILES } from '../../../lib/sagemaker-pipelines';
 import { createTarGz } from '../../../lib/util/tar';
 import { executePipeline, type PipelineDefinitionJson } from '../../../local/executor';
 import { LocalModelRegistry } from '../../../local/registry';
@@ -86,7 +86,7 @@ describe('Training, RegisterModel, Model and Transform steps with the real scrip
     const workDir = path.join(root, 'work');
     const registry = new LocalModelRegistry({ root: path.join(workDir, 'registry') });
     const ml = path.join(REPO, 'ml');
-    s3.putObject(SOURCE_DIR, createTarGz(['train.py', 'inference.py'].map((name) => ({ name, data: fs.readFileSync(path.join(ml, name)) }))));
+    s3.putObject(SOURCE_DIR, createTarGz(SOURCE_DIR_FILES.map((name) => ({ name, data: fs.readFileSync(path.join(ml, name)) }))));
     const csv = path.join(root, 'data.csv');
     execFileSync(PYTHON, [path.join(ml, 'sample_data.py'), '--rows', '270', '--seed', '3', '--problem-type', 'regression', '--output', csv]);
     const files = ['train.csv', 'validation.csv', 'batch.csv'].map((f) => path.join(root, f));

@@ -7,6 +7,7 @@ import { executePipeline, type ExecutionRecord } from '../../../local/executor';
 import { LocalModelRegistry } from '../../../local/registry';
 import { LocalS3 } from '../../../local/s3';
 import { PYTHON, REPO, removeTemporaryFolders, temporaryFolder } from './helpers';
+import { SOURCE_DIR_FILES } from '../../../lib/sagemaker-pipelines/serving';
 
 afterAll(removeTemporaryFolders);
 
@@ -25,7 +26,7 @@ function setUp(): { s3: LocalS3; registry: LocalModelRegistry; workDir: string; 
   s3.putFile(`s3://${ARTIFACTS}/code/baseline.py`, path.join(ml, 'baseline.py'));
   s3.putObject(
     `s3://${ARTIFACTS}/code/sourcedir.tar.gz`,
-    createTarGz(['train.py', 'inference.py'].map((name) => ({ name, data: fs.readFileSync(path.join(ml, name)) }))),
+    createTarGz(SOURCE_DIR_FILES.map((name) => ({ name, data: fs.readFileSync(path.join(ml, name)) }))),
   );
   const csv = path.join(root, 'data.csv');
   execFileSync(PYTHON, [path.join(ml, 'sample_data.py'), '--rows', '400', '--seed', '5', '--problem-type', 'regression', '--output', csv]);

@@ -35,6 +35,7 @@ describe('prepareLocalStage', () => {
     const extracted = path.join(root, 'extracted');
     expect(extractTarGz(s3.getObject(scriptUris.sourceDir), extracted).map((f) => path.basename(f)).sort()).toEqual([
       'inference.py',
+      'inference_payload.py',
       'train.py',
     ]);
     // Unchanged code keeps its keys, and with them the step caches.
