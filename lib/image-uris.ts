@@ -66,11 +66,16 @@ export function imageRegistryAccount(image: FrameworkImage, region: string): str
   return account;
 }
 
+/** URI of an image in a private ECR registry: `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:<tag>]`. */
+export function ecrImageUri(account: string, region: string, repository: string, tag?: string): string {
+  const domain = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `${account}.dkr.ecr.${region}.${domain}/${repository}${tag === undefined ? '' : `:${tag}`}`;
+}
+
 /** URI of a framework image in a concrete region, e.g. `683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1`. */
 export function imageUriForRegion(image: FrameworkImage, region: string): string {
   const { repository, tag } = FRAMEWORK_IMAGES[image];
-  const domain = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-  return `${imageRegistryAccount(image, region)}.dkr.ecr.${region}.${domain}/${repository}:${tag}`;
+  return ecrImageUri(imageRegistryAccount(image, region), region, repository, tag);
 }
 
 const MAPPING_ID = 'SageMakerImageRegistryAccounts';
@@ -152,8 +157,7 @@ export function modelMonitorImageUri(region: string): string {
         + 'region\'s registry account to lib/image-uris.ts.',
     );
   }
-  const domain = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-  return `${account}.dkr.ecr.${region}.${domain}/sagemaker-model-monitor-analyzer`;
+  return ecrImageUri(account, region, 'sagemaker-model-monitor-analyzer');
 }
 
 /**

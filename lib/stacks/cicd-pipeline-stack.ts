@@ -33,6 +33,7 @@ import { PullRequestReview, type ReviewStage } from '../constructs/pull-request-
 import { SecureBucket } from '../constructs/secure-bucket';
 import { MlPlatformStage } from '../stages/ml-platform-stage';
 import { RetrainTriggerStack } from './retrain-trigger-stack';
+import { ecrImageUri } from '../image-uris';
 
 /** Properties of a {@link CicdPipelineStack}. */
 export interface CicdPipelineStackProps extends Omit<StackProps, 'env'> {
@@ -209,7 +210,7 @@ export class CicdPipelineStack extends Stack {
       this.images = new ImageBuild(this, 'Images', { repositoryNames: IMAGE_REPOSITORY_NAMES, pullAccounts });
       imageStep = new ImageBuildStep(this.images, source.primaryOutput!, tag);
       const uri = (kind: CustomImageKind): string =>
-        `${cicd.pipelineAccount}.dkr.ecr.${cicd.pipelineRegion}.amazonaws.com${cicd.pipelineRegion.startsWith('cn-') ? '.cn' : ''}/${IMAGE_REPOSITORY_NAMES[kind]}:${tag}`;
+        ecrImageUri(cicd.pipelineAccount, cicd.pipelineRegion, IMAGE_REPOSITORY_NAMES[kind], tag);
       customImages = { training: uri('training'), inference: uri('inference') };
     }
 
