@@ -71,7 +71,9 @@ export interface SystemTestProps {
  * throttled) → Evaluate (the model metric and the latency percentiles) → a Choice that compares them with the
  * stage's thresholds. It succeeds with the measurements, or fails with a cause that names the metric, its value and
  * the threshold (or the latency and its limit, or what went wrong: malformed test data, an endpoint that errors).
- * Its definition is plain JSONPath ASL (Lambda functions as task resources), which local mode runs too.
+ * Its definition is plain JSONPath ASL (Lambda functions as task resources), which local mode runs too: its
+ * interpreter implements the ASL used here and rejects more when the definition is loaded (`local/stepfunctions/asl.ts`
+ * lists it), so a change here that uses more ASL fails the local tests until the interpreter implements it.
  */
 export class SystemTest extends Construct {
   public readonly stateMachine: StateMachine;

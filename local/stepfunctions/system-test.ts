@@ -1,9 +1,9 @@
 /**
  * The system-test state machine on this machine: its ASL is the one the deployment stack synthesizes (the same
- * `SystemTest` construct, built in a throwaway stack and resolved with local names), run by aws-local-stepfunctions,
- * whose Lambda tasks run the deployed handlers (`lambda/system-test/*`) through local mode's Lambda runner.
+ * `SystemTest` construct, built in a throwaway stack and resolved with local names), run by local mode's Step
+ * Functions interpreter (`./interpreter`), whose Task states run the deployed handlers (`lambda/system-test/*`)
+ * through local mode's Lambda runner.
  */
-import './polyfill';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -12,12 +12,13 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
-import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { ResourceNames, StageConfig } from '../../lib/config';
 import { SystemTest, type SystemTestInput } from '../../lib/constructs/system-test';
 import { handlerRuntimeEnvironment, type HandlerName } from '../../lib/handlers';
 import type { InvocationOutcome, LocalLambda } from '../lambda/local-lambda';
 import { resolveIntrinsics } from '../stage/intrinsics';
+import { checkDefinition, type Json, type State, type StateMachineDefinition } from './asl';
+import { StateMachine, StatesError, type TaskHandler } from './interpreter';
 
 /** The state machine as local mode runs it: its ASL, and the handler behind each Task state. */
 export interface LocalSystemTestDefinition {
@@ -26,7 +27,11 @@ export interface LocalSystemTestDefinition {
   readonly tasks: Readonly<Record<string, { readonly handler: HandlerName; readonly functionName: string }>>;
 }
 
-/** The ASL of the stage's system test, built by the construct the deployment stack uses, with local names. */
+/**
+ * The ASL of the stage's system test, built by the construct the deployment stack uses, with local names.
+ *
+ * @throws UnsupportedAslError when the construct's ASL uses more than local mode's interpreter implements
+ */
 export function systemTestDefinition(
   config: StageConfig,
   names: ResourceNames,
@@ -62,21 +67,20 @@ export function systemTestDefinition(
         return fn && attribute === 'Arn' ? arnOf(fn.functionName) : undefined;
       },
     });
-    const asl = JSON.parse(String(text)) as StateMachineDefinition;
+    const asl = checkDefinition(JSON.parse(String(text)));
     const byArn = new Map([...functions.values()].map((fn) => [arnOf(fn.functionName), fn]));
     const tasks: Record<string, { handler: HandlerName; functionName: string }> = {};
-    const walk = (states: Record<string, Record<string, unknown>>): void => {
+    const walk = (states: Readonly<Record<string, State>>): void => {
       for (const [name, state] of Object.entries(states)) {
         if (state.Type === 'Task') {
-          const fn = byArn.get(String(state.Resource));
-          if (!fn) throw new Error(`Task state ${name} runs ${String(state.Resource)}, which is none of the system test's functions`);
+          const fn = byArn.get(state.Resource);
+          if (!fn) throw new Error(`Task state ${name} runs ${state.Resource}, which is none of the system test's functions`);
           tasks[name] = fn;
         }
-        const processor = (state.ItemProcessor ?? state.Iterator) as { States?: Record<string, Record<string, unknown>> } | undefined;
-        if (processor?.States) walk(processor.States);
+        if (state.Type === 'Map') walk(state.ItemProcessor.States);
       }
     };
-    walk(asl.States as unknown as Record<string, Record<string, unknown>>);
+    walk(asl.States);
     return { asl, tasks };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
@@ -88,7 +92,7 @@ export interface LocalExecution {
   readonly status: 'SUCCEEDED' | 'FAILED';
   /** The Succeed state's output (the measurements), when it succeeded. */
   readonly output?: Record<string, unknown>;
-  /** The Fail state's error and cause, when it failed. */
+  /** The error and cause it failed with: a Fail state's, or States.Timeout after the state machine's TimeoutSeconds. */
   readonly error?: string;
   readonly cause?: string;
   /** Every handler invocation, in order. */
@@ -101,7 +105,7 @@ export interface LocalExecution {
 /**
  * Runs the system test with `input`: each Task runs its handler in a process of its own (with the function's
  * environment and `environment`, e.g. the staging endpoint as `AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME`). A handler's
- * error reaches the state machine as Lambda reports it: the error's name, and a cause of
+ * error reaches the state machine as Lambda reports it: the error's name as the error, and a cause of
  * `{"errorType", "errorMessage", "trace"}`.
  */
 export async function runSystemTest(
@@ -112,64 +116,29 @@ export async function runSystemTest(
 ): Promise<LocalExecution> {
   const started = Date.now();
   const invocations: InvocationOutcome[] = [];
-  const handlers = Object.fromEntries(
-    Object.entries(definition.tasks).map(([state, fn]) => [
+  const states: string[] = [];
+  const tasks = Object.fromEntries(
+    Object.entries(definition.tasks).map(([state, fn]): [string, TaskHandler] => [
       state,
-      async (event: unknown) => {
+      async (payload) => {
         const outcome = await lambda.invoke(
           { name: fn.functionName, handler: fn.handler, environment: { ...handlerRuntimeEnvironment(fn.handler), ...environment } },
-          event,
+          payload,
         );
         invocations.push(outcome);
         if (outcome.error) {
-          const error = new Error(JSON.stringify({ errorType: outcome.error.name ?? 'Error', errorMessage: outcome.error.message, trace: [] }));
-          error.name = outcome.error.name ?? 'Error';
-          throw error;
+          const errorType = outcome.error.name ?? 'Error';
+          throw new StatesError(errorType, JSON.stringify({ errorType, errorMessage: outcome.error.message, trace: [] }));
         }
-        return outcome.result as never;
+        return (outcome.result ?? null) as Json;
       },
     ]),
   );
-  const machine = new StateMachine(definition.asl, { validationOptions: { checkArn: false } });
-  const execution = machine.run(input as never, {
-    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: {} },
-  });
-  const states: string[] = [];
-  const logging = (async () => {
-    for await (const event of execution.eventLogs) {
-      if (event.type === 'StateEntered') states.push(event.state.name);
-    }
-  })();
-  try {
-    const output = (await execution.result) as Record<string, unknown>;
-    await logging.catch(() => undefined);
-    return { status: 'SUCCEEDED', output, invocations, states, durationMs: Date.now() - started };
-  } catch (error) {
-    await logging.catch(() => undefined);
-    if (!(error instanceof ExecutionError)) throw error;
-    const failure = error as ExecutionError & { getCause?(): { name?: string; message?: string; cause?: string } };
-    return {
-      status: 'FAILED',
-      error: failure.name === 'ExecutionError' ? failureName(failure) : failure.name,
-      cause: failureCause(failure),
-      invocations,
-      states,
-      durationMs: Date.now() - started,
-    };
+  const result = await new StateMachine(definition.asl).run(input as unknown as Json, { tasks, onStateEntered: (name) => states.push(name) });
+  const durationMs = Date.now() - started;
+  if (result.status === 'SUCCEEDED') {
+    return { status: 'SUCCEEDED', output: result.output as Record<string, unknown>, invocations, states, durationMs };
   }
-}
-
-/** The Fail state's error of an ExecutionError (it wraps the runtime error as its `cause`). */
-function failureName(error: Error): string {
-  const inner = (error as Error & { cause?: unknown }).cause;
-  return inner instanceof Error ? inner.name : error.name;
-}
-
-function failureCause(error: Error): string {
-  const inner = (error as Error & { cause?: unknown }).cause;
-  if (inner instanceof Error) {
-    const cause = (inner as Error & { cause?: unknown }).cause;
-    return typeof cause === 'string' ? cause : inner.message;
-  }
-  return error.message;
+  // A timed-out execution (States.Timeout) is reported as a failure too.
+  return { status: 'FAILED', error: result.error, ...(result.cause === undefined ? {} : { cause: result.cause }), invocations, states, durationMs };
 }

@@ -133,6 +133,25 @@ describe('the system test state machine, run locally', () => {
     expect(requests).toBe(0);
   });
 
+  test('a throttled request is retried by the Map\'s Retry after its interval, and the test passes', async () => {
+    // GIVEN an endpoint that throttles its first request only, and four rows (one batch of two requests)
+    const small = definitionFor({ deployment: { systemTest: { maxRows: 4, rowsPerRequest: 2, threshold: 0.6, maxP95LatencyMs: 5000 } } });
+    let throttled = 0;
+    answer = (features) => (throttled++ === 0
+      ? { status: 429, body: JSON.stringify({ message: 'Rate exceeded' }), headers: { 'x-amzn-ErrorType': 'ThrottlingException' } }
+      : perfect(features));
+
+    // WHEN
+    const execution = await run(small);
+
+    // THEN the batch's Task ran again after the retrier's first interval (2 s), within the same state, and passed
+    expect(execution.status).toBe('SUCCEEDED');
+    const invokes = execution.invocations.filter((i) => i.functionName.endsWith('system-test-invoke'));
+    expect(invokes.map((i) => i.error?.name)).toEqual(['EndpointThrottled', undefined]);
+    expect(execution.states.filter((s) => s === 'InvokeEndpoint')).toHaveLength(1);
+    expect(execution.durationMs).toBeGreaterThanOrEqual(2000);
+  });
+
   test('a slow endpoint fails the latency limit', async () => {
     const strict = definitionFor({ deployment: { systemTest: { maxRows: 4, rowsPerRequest: 2, threshold: 0.6, maxP95LatencyMs: 1 } } });
     answer = (features) => {
