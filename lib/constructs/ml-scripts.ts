@@ -34,8 +34,12 @@ export interface MlScriptsProps {
 
 /**
  * The ML scripts as S3 assets: `preprocess.py`, `evaluate.py` and `baseline.py` as single files (Processing jobs download
- * them to /opt/ml/processing/input/code/), and `sourcedir.tar.gz` with the training and inference code
- * (script mode's `sagemaker_submit_directory` and `SAGEMAKER_SUBMIT_DIRECTORY`).
+ * them to /opt/ml/processing/input/code/), `baseline_statistics.py`, the module baseline.py imports, as another
+ * (the Baseline job downloads it to /opt/ml/processing/input/code-lib/), and `sourcedir.tar.gz` with the training and
+ * inference code (script mode's `sagemaker_submit_directory` and `SAGEMAKER_SUBMIT_DIRECTORY`).
+ *
+ * A single-file asset's object key is its content hash plus the extension (`<hash>.py`), and a job names the file it
+ * downloads after that key.
  *
  * The archive is built deterministically (sorted entries, mtime 0), so its asset hash, and with it the
  * pipeline definition, only changes when the code does.
@@ -47,6 +51,11 @@ export class MlScripts extends Construct {
   public readonly evaluate: Asset;
   /** `baseline.py`. */
   public readonly baseline: Asset;
+  /**
+   * `baseline_statistics.py`: the column statistics (types, KLL sketch, histograms) that `baseline.py` imports,
+   * shipped as its own file because a single-file asset holds one file.
+   */
+  public readonly baselineStatistics: Asset;
   /** `sourcedir.tar.gz` with the training and inference entry points at its root. */
   public readonly sourceDir: Asset;
 
@@ -57,6 +66,7 @@ export class MlScripts extends Construct {
     this.preprocess = new Asset(this, 'Preprocess', { path: scriptFile(scriptsDir, 'preprocess.py') });
     this.evaluate = new Asset(this, 'Evaluate', { path: scriptFile(scriptsDir, 'evaluate.py') });
     this.baseline = new Asset(this, 'Baseline', { path: scriptFile(scriptsDir, 'baseline.py') });
+    this.baselineStatistics = new Asset(this, 'BaselineStatistics', { path: scriptFile(scriptsDir, 'baseline_statistics.py') });
 
     const archive = createTarGz(
       (props.sourceDirFiles ?? SOURCE_DIR_FILES)
@@ -67,7 +77,7 @@ export class MlScripts extends Construct {
 
   /** Lets `grantee` download exactly these objects. */
   public grantRead(grantee: IGrantable): void {
-    for (const asset of [this.preprocess, this.evaluate, this.baseline, this.sourceDir]) {
+    for (const asset of [this.preprocess, this.evaluate, this.baseline, this.baselineStatistics, this.sourceDir]) {
       asset.bucket.grantRead(grantee, asset.s3ObjectKey);
     }
   }

@@ -51,6 +51,8 @@ export const MODEL_METADATA_KEYS = {
 /** Container paths used by the training pipeline's processing jobs. */
 export const PROCESSING_PATHS = {
   code: '/opt/ml/processing/input/code',
+  /** The modules a job's script imports (Baseline: baseline_statistics.py), beside its `code` folder. */
+  codeLib: '/opt/ml/processing/input/code-lib',
   inputData: '/opt/ml/processing/input/data',
   train: '/opt/ml/processing/train',
   validation: '/opt/ml/processing/validation',
@@ -58,6 +60,15 @@ export const PROCESSING_PATHS = {
   model: '/opt/ml/processing/model',
   evaluation: '/opt/ml/processing/evaluation',
   baseline: '/opt/ml/processing/baseline',
+} as const;
+
+/** Environment variables the training pipeline's processing jobs read. */
+export const PROCESSING_ENVIRONMENT = {
+  /**
+   * Container path of baseline_statistics.py in the Baseline job, which baseline.py imports. SageMaker names each
+   * downloaded object after its S3 key, for a CDK asset its content hash (`<hash>.py`), so the step names the file.
+   */
+  baselineStatisticsModule: 'BASELINE_STATISTICS_MODULE',
 } as const;
 
 /** Step names of the inference pipeline. */

@@ -92,6 +92,7 @@ export class TrainingStack extends Stack {
         preprocess: assetS3Uri(scripts.preprocess),
         evaluate: assetS3Uri(scripts.evaluate),
         baseline: assetS3Uri(scripts.baseline),
+        baselineStatistics: assetS3Uri(scripts.baselineStatistics),
         sourceDir: assetS3Uri(scripts.sourceDir),
       },
       modelPackageGroupName: this.modelPackageGroupName,

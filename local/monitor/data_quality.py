@@ -54,7 +54,7 @@ from typing import Any, Sequence
 # The stand-in's modules are its siblings; this runs as a script (and is loaded by path in the tests).
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dq_baseline import MonitorError, baseline, read_baseline  # noqa: E402
+from dq_baseline import MonitorError, baseline, baseline_statistics, read_baseline  # noqa: E402
 from dq_capture import CapturedTable, read_capture  # noqa: E402
 from dq_checks import Observed, Violation, check_column  # noqa: E402
 
@@ -75,8 +75,8 @@ class Report:
 def analyse(baseline_dir: Path, capture_dir: Path) -> Report:
     base = read_baseline(baseline_dir)
     table = read_capture(capture_dir, base.columns)
-    profiles = {name: baseline.profile_column(name, table.cells[name]) for name in table.names}
-    statistics = baseline.statistics_document([profiles[name] for name in table.names], table.rows)
+    profiles = {name: baseline_statistics.profile_column(name, table.cells[name]) for name in table.names}
+    statistics = baseline_statistics.statistics_document([profiles[name] for name in table.names], table.rows)
     violations: list[Violation] = []
     if base.config.evaluate:
         for column in base.columns:

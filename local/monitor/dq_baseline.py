@@ -1,5 +1,6 @@
 """The data-quality baseline as ml/baseline.py writes it: statistics.json, constraints.json (and columns.json),
-read and checked for the local data-quality stand-in (data_quality.py)."""
+read and checked for the local data-quality stand-in (data_quality.py). It also hands the stand-in baseline.py's own
+code: ``baseline`` (file names, column names) and ``baseline_statistics`` (column types, profiles, statistics.json)."""
 
 from __future__ import annotations
 
@@ -34,14 +35,21 @@ def load_baseline_module(path: Path = BASELINE_SCRIPT) -> ModuleType:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None or not path.is_file():
-        raise MonitorError(f"cannot load {path}: the data-quality stand-in needs the repository's ml/baseline.py")
+        raise MonitorError(f"cannot load {path}: the data-quality stand-in needs the repository's ml/baseline.py "
+                           "(and ml/baseline_statistics.py beside it)")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except ImportError as error:  # baseline_statistics.py missing: the message names it
+        del sys.modules[name]
+        raise MonitorError(f"cannot load {path}: {error}") from error
     return module
 
 
 baseline = load_baseline_module()
+# ml/baseline_statistics.py, the very module baseline.py describes columns with.
+baseline_statistics = baseline.import_statistics_module()
 
 
 
@@ -215,9 +223,9 @@ def read_baseline(baseline_dir: Path) -> Baseline:
             raise _bad_baseline(constraints_path, f"features[{index}] ({name}).string_constraints.domains",
                                 "expected a list of values")
         present, sketch, shares = 0, None, None
-        if kind in baseline.NUMERIC_TYPES and feature["inferred_type"] in baseline.NUMERIC_TYPES:
+        if kind in baseline_statistics.NUMERIC_TYPES and feature["inferred_type"] in baseline_statistics.NUMERIC_TYPES:
             present, sketch = _sketch(feature, statistics_path)
-        elif kind == baseline.STRING and feature["inferred_type"] == baseline.STRING:
+        elif kind == baseline_statistics.STRING and feature["inferred_type"] == baseline_statistics.STRING:
             present, shares = _shares(feature, statistics_path)
         columns.append(BaselineColumn(
             name=name, inferred_type=kind, completeness=completeness,

@@ -9,7 +9,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from dq_baseline import BaselineColumn, MonitoringConfig, baseline
+from dq_baseline import BaselineColumn, MonitoringConfig, baseline_statistics
 
 # Two-sample Kolmogorov-Smirnov critical value factor at the 5% level.
 KS_FACTOR_5_PERCENT = 1.358
@@ -31,10 +31,10 @@ def _percent(share: float) -> str:
 
 
 def _type_matches(expected: str, kind: str) -> bool:
-    if expected == baseline.STRING:
+    if expected == baseline_statistics.STRING:
         return True
-    if expected == baseline.FRACTIONAL:
-        return kind in baseline.NUMERIC_TYPES
+    if expected == baseline_statistics.FRACTIONAL:
+        return kind in baseline_statistics.NUMERIC_TYPES
     return kind == expected
 
 
@@ -79,7 +79,7 @@ class Observed:
     """One baseline column as the capture shows it."""
 
     label: str  # "_c1 (income_k)"
-    profile: Any  # baseline.ColumnProfile of the captured cells
+    profile: Any  # baseline_statistics.ColumnProfile of the captured cells
     absent: int  # rows that did not have the column at all
     rows: int
     baseline_columns: int
@@ -105,12 +105,12 @@ def completeness(column: BaselineColumn, seen: Observed, config: MonitoringConfi
 
 def data_type(column: BaselineColumn, seen: Observed, config: MonitoringConfig) -> str | None:
     profile, expected = seen.profile, column.inferred_type
-    if expected == baseline.UNKNOWN or profile.present == 0:
+    if expected == baseline_statistics.UNKNOWN or profile.present == 0:
         return None
     matching = sum(count for kind, count in profile.kinds.items() if _type_matches(expected, kind))
     if matching / profile.present >= config.type_threshold:
         return None
-    others = sorted(text for text in profile.texts if not _type_matches(expected, baseline.cell_kind(text)))
+    others = sorted(text for text in profile.texts if not _type_matches(expected, baseline_statistics.cell_kind(text)))
     return (f"Data type of {seen.label}: expected {expected} for at least {_percent(config.type_threshold)} of "
             f"present values, observed {_percent(matching / profile.present)} ({profile.present - matching} of "
             f"{profile.present} are not, e.g. {_examples(others)}).")
@@ -118,7 +118,7 @@ def data_type(column: BaselineColumn, seen: Observed, config: MonitoringConfig) 
 
 def categorical_values(column: BaselineColumn, seen: Observed, config: MonitoringConfig) -> str | None:
     profile = seen.profile
-    if column.inferred_type != baseline.STRING or column.domain is None or profile.present == 0:
+    if column.inferred_type != baseline_statistics.STRING or column.domain is None or profile.present == 0:
         return None
     domain = set(column.domain)
     inside = sum(count for text, count in profile.texts.items() if text in domain)

@@ -33,6 +33,7 @@ export function stageMlScriptAssets(s3: LocalS3, env: LocalEnvironment): Trainin
       preprocess: place(scripts.preprocess),
       evaluate: place(scripts.evaluate),
       baseline: place(scripts.baseline),
+      baselineStatistics: place(scripts.baselineStatistics),
       sourceDir: place(scripts.sourceDir),
     };
   } finally {

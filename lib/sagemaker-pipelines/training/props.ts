@@ -22,6 +22,11 @@ export interface TrainingScriptUris {
   readonly evaluate: string;
   /** S3 URI of baseline.py (the URI must end in the file name). */
   readonly baseline: string;
+  /**
+   * S3 URI of baseline_statistics.py, the column statistics baseline.py imports (the URI must end in the file name).
+   * The Baseline job downloads it to /opt/ml/processing/input/code-lib/ and names the file in its environment.
+   */
+  readonly baselineStatistics: string;
   /** S3 URI of sourcedir.tar.gz holding train.py and inference.py at its root. */
   readonly sourceDir: string;
 }

@@ -28,6 +28,8 @@ export interface ResolvedTrainingProps {
   readonly preprocessScript: string;
   readonly evaluateScript: string;
   readonly baselineScript: string;
+  /** File name of baseline_statistics.py's object (the Baseline job's `code-lib` input). */
+  readonly baselineStatisticsScript: string;
 }
 
 function resolveResources(resources: JobResources | undefined): Required<JobResources> {
@@ -114,10 +116,12 @@ export function resolveTrainingProps(props: TrainingPipelineProps): ResolvedTrai
   errors.s3Uri('scriptUris.preprocess', props.scriptUris.preprocess);
   errors.s3Uri('scriptUris.evaluate', props.scriptUris.evaluate);
   errors.s3Uri('scriptUris.baseline', props.scriptUris.baseline);
+  errors.s3Uri('scriptUris.baselineStatistics', props.scriptUris.baselineStatistics);
   errors.s3Uri('scriptUris.sourceDir', props.scriptUris.sourceDir);
   const preprocessScript = scriptFileName(props.scriptUris.preprocess);
   const evaluateScript = scriptFileName(props.scriptUris.evaluate);
   const baselineScript = scriptFileName(props.scriptUris.baseline);
+  const baselineStatisticsScript = scriptFileName(props.scriptUris.baselineStatistics);
   for (const [name, file] of [
     ['preprocess', preprocessScript],
     ['evaluate', evaluateScript],
@@ -129,6 +133,11 @@ export function resolveTrainingProps(props: TrainingPipelineProps): ResolvedTrai
         'because the container runs /opt/ml/processing/input/code/<file name>.',
     );
   }
+  errors.check(
+    baselineStatisticsScript !== undefined,
+    `scriptUris.baselineStatistics ('${props.scriptUris.baselineStatistics}') must end in the module's file name ` +
+      '(e.g. .../baseline_statistics.py), because baseline.py imports /opt/ml/processing/input/code-lib/<file name>.',
+  );
 
   const processing = resolveResources(props.processing);
   const training = resolveResources(props.training);
@@ -242,5 +251,6 @@ export function resolveTrainingProps(props: TrainingPipelineProps): ResolvedTrai
     preprocessScript: preprocessScript as string,
     evaluateScript: evaluateScript as string,
     baselineScript: baselineScript as string,
+    baselineStatisticsScript: baselineStatisticsScript as string,
   };
 }

@@ -39,7 +39,7 @@ describe('MlScripts', () => {
 
   test('a code change changes the asset hash', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ml-scripts-test-'));
-    for (const name of ['preprocess.py', 'evaluate.py', 'baseline.py', ...SOURCE_DIR_FILES]) {
+    for (const name of ['preprocess.py', 'evaluate.py', 'baseline.py', 'baseline_statistics.py', ...SOURCE_DIR_FILES]) {
       writeFileSync(path.join(dir, name), readFileSync(path.join(ML_SCRIPTS_DIR, name)));
     }
     const before = synthScripts({ scriptsDir: dir }).scripts.sourceDir.assetHash;
@@ -51,6 +51,10 @@ describe('MlScripts', () => {
     const { stack, scripts, stagedFile } = synthScripts();
     expect(readFileSync(stagedFile(scripts.preprocess), 'utf8')).toBe(readFileSync(path.join(ML_SCRIPTS_DIR, 'preprocess.py'), 'utf8'));
     expect(readFileSync(stagedFile(scripts.evaluate), 'utf8')).toBe(readFileSync(path.join(ML_SCRIPTS_DIR, 'evaluate.py'), 'utf8'));
+    expect(readFileSync(stagedFile(scripts.baseline), 'utf8')).toBe(readFileSync(path.join(ML_SCRIPTS_DIR, 'baseline.py'), 'utf8'));
+    expect(readFileSync(stagedFile(scripts.baselineStatistics), 'utf8'))
+      .toBe(readFileSync(path.join(ML_SCRIPTS_DIR, 'baseline_statistics.py'), 'utf8'));
+    expect(stack.resolve(assetS3Uri(scripts.baselineStatistics))).toMatch(/^s3:\/\/cdk-hnb659fds-assets-111111111111-us-east-1\/[0-9a-f]{64}\.py$/);
     expect(stack.resolve(assetS3Uri(scripts.preprocess))).toMatch(/^s3:\/\/cdk-hnb659fds-assets-111111111111-us-east-1\/[0-9a-f]{64}\.py$/);
   });
 
@@ -67,7 +71,7 @@ describe('MlScripts', () => {
       .toThrow(`ML script '${path.join(dir, 'preprocess.py')}' does not exist: add it, or point scriptsDir at the folder holding preprocess.py`);
   });
 
-  test('grantRead allows exactly the four objects', () => {
+  test('grantRead allows exactly the five objects', () => {
     const app = createTestApp();
     const stack = new Stack(app, 'S', { env: ENV });
     const scripts = new MlScripts(stack, 'Scripts');
@@ -78,7 +82,8 @@ describe('MlScripts', () => {
     const bucketArn = 'arn:aws:s3:::cdk-hnb659fds-assets-111111111111-us-east-1';
     expect(statement.Resource.sort()).toEqual([
       bucketArn,
-      ...[scripts.preprocess, scripts.evaluate, scripts.baseline, scripts.sourceDir].map((a) => `${bucketArn}/${a.s3ObjectKey}`),
+      ...[scripts.preprocess, scripts.evaluate, scripts.baseline, scripts.baselineStatistics, scripts.sourceDir]
+        .map((a) => `${bucketArn}/${a.s3ObjectKey}`),
     ].sort());
   });
 });

@@ -21,6 +21,7 @@ export const TRAINING_PROPS: TrainingPipelineProps = {
     preprocess: 's3://mlops-artifacts/code/preprocess.py',
     evaluate: 's3://mlops-artifacts/code/evaluate.py',
     baseline: 's3://mlops-artifacts/code/baseline.py',
+    baselineStatistics: 's3://mlops-artifacts/code/baseline_statistics.py',
     sourceDir: 's3://mlops-artifacts/code/sourcedir.tar.gz',
   },
   modelPackageGroupName: 'house-prices',

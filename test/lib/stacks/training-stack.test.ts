@@ -108,7 +108,8 @@ describe('TrainingStack', () => {
       "{{{'Fn::ImportValue':'mlops-test:RawDataBucketArn'}}}/raw/*",
     ]);
     const assetObjects = objectResources.filter((r) => r.startsWith('arn:aws:s3:::cdk-hnb659fds-assets-111111111111-us-east-1/'));
-    expect(assetObjects.map((r) => path.extname(r)).sort()).toEqual(['.gz', '.py', '.py', '.py']);
+    // preprocess.py, evaluate.py, baseline.py, baseline_statistics.py and sourcedir.tar.gz
+    expect(assetObjects.map((r) => path.extname(r)).sort()).toEqual(['.gz', '.py', '.py', '.py', '.py']);
     // Writes only reach the artifacts bucket.
     const writers = statements.filter((s) => asArray(s.Action).includes('s3:PutObject'));
     expect(writers.flatMap((s) => asArray(s.Resource)).map((r) => flattenJoin(r)).join(' ')).not.toMatch(/RawDataBucket|ProcessedDataBucket/);
@@ -205,6 +206,22 @@ describe('TrainingStack', () => {
       expect(code).toMatch(/^s3:\/\/cdk-hnb659fds-assets-111111111111-us-east-1\/[0-9a-f]{64}\.py$/);
       expect(args.AppSpecification.ContainerEntrypoint).toEqual(['python3', `/opt/ml/processing/input/code/${path.basename(code)}`]);
     }
+  });
+
+  test('Baseline gets baseline_statistics.py as a second asset and the path its hashed name lands at', () => {
+    const definition = pipelineDefinition(template, 'TrainingPipeline');
+    const baseline = allSteps(definition.Steps).find((s) => s.Name === 'Baseline')!.Arguments as unknown as {
+      ProcessingInputs: { InputName: string; S3Input: { S3Uri: string; LocalPath: string } }[];
+      Environment: Record<string, string>;
+    };
+    const byName = new Map(baseline.ProcessingInputs.map((i) => [i.InputName, i.S3Input]));
+    const module = byName.get('code-lib')!;
+    expect(module.S3Uri).toMatch(/^s3:\/\/cdk-hnb659fds-assets-111111111111-us-east-1\/[0-9a-f]{64}\.py$/);
+    expect(module.S3Uri).not.toBe(byName.get('code')!.S3Uri);
+    expect(module.LocalPath).toBe('/opt/ml/processing/input/code-lib');
+    expect(baseline.Environment).toEqual({
+      BASELINE_STATISTICS_MODULE: `/opt/ml/processing/input/code-lib/${path.basename(module.S3Uri)}`,
+    });
   });
 
   test('the inference pipeline has Model and Transform steps writing to the artifacts bucket', () => {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { trainingPipelineDefinition, type TrainingPipelineProps } from '../../../lib/sagemaker-pipelines';
@@ -21,9 +22,13 @@ function setUp(): { s3: LocalS3; registry: LocalModelRegistry; workDir: string; 
   const workDir = path.join(root, 'work');
   const registry = new LocalModelRegistry({ root: path.join(workDir, 'registry') });
   const ml = path.join(REPO, 'ml');
+  const statisticsHash = createHash('sha256').update(fs.readFileSync(path.join(ml, 'baseline_statistics.py'))).digest('hex');
+  const baselineStatisticsUri = `s3://${ARTIFACTS}/code/${statisticsHash}.py`;
   s3.putFile(`s3://${ARTIFACTS}/code/preprocess.py`, path.join(ml, 'preprocess.py'));
   s3.putFile(`s3://${ARTIFACTS}/code/evaluate.py`, path.join(ml, 'evaluate.py'));
   s3.putFile(`s3://${ARTIFACTS}/code/baseline.py`, path.join(ml, 'baseline.py'));
+  // Named by content hash, as the CDK asset is: the Baseline job finds it through its environment, not its name.
+  s3.putFile(baselineStatisticsUri, path.join(ml, 'baseline_statistics.py'));
   s3.putObject(
     `s3://${ARTIFACTS}/code/sourcedir.tar.gz`,
     createTarGz(SOURCE_DIR_FILES.map((name) => ({ name, data: fs.readFileSync(path.join(ml, name)) }))),
@@ -44,6 +49,7 @@ function setUp(): { s3: LocalS3; registry: LocalModelRegistry; workDir: string; 
       preprocess: `s3://${ARTIFACTS}/code/preprocess.py`,
       evaluate: `s3://${ARTIFACTS}/code/evaluate.py`,
       baseline: `s3://${ARTIFACTS}/code/baseline.py`,
+      baselineStatistics: baselineStatisticsUri,
       sourceDir: `s3://${ARTIFACTS}/code/sourcedir.tar.gz`,
     },
     modelPackageGroupName: 'local-regression',

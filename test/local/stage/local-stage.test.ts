@@ -32,6 +32,7 @@ describe('prepareLocalStage', () => {
   test('stages the ML scripts as the assets the stage deploys: content-addressed, the source tarball deterministic', () => {
     const { scriptUris } = prepareLocalStage(loadStageConfig('dev'), s3).resources;
     expect(s3.getText(scriptUris.preprocess)).toContain('def main(');
+    expect(s3.getText(scriptUris.baselineStatistics)).toContain('def profile_column(');
     const extracted = path.join(root, 'extracted');
     expect(extractTarGz(s3.getObject(scriptUris.sourceDir), extracted).map((f) => path.basename(f)).sort()).toEqual([
       'inference.py',

@@ -207,7 +207,7 @@ def check_statistics_format(document: Dict[str, Any]) -> None:
     assert document["version"] == 0
     rows = document["dataset"]["item_count"]
     assert isinstance(rows, int) and rows > 0
-    baseline = baseline_module()
+    capacity = baseline_module().import_statistics_module().kll_capacity
     for feature in document["features"]:
         name, kind = feature["name"], feature["inferred_type"]
         assert kind in ("Integral", "Fractional", "String", "Unknown"), feature
@@ -228,7 +228,7 @@ def check_statistics_format(document: Dict[str, Any]) -> None:
             assert sketch["parameters"] == {"c": 0.64, "k": 2048.0}, name
             levels = sketch["data"]
             assert sum(len(level) * 2**h for h, level in enumerate(levels)) == present, name
-            assert all(len(level) <= baseline.kll_capacity(h, len(levels)) for h, level in enumerate(levels)), name
+            assert all(len(level) <= capacity(h, len(levels)) for h, level in enumerate(levels)), name
             assert all(stats["min"] <= v <= stats["max"] for level in levels for v in level), name
         elif kind == "String":
             stats = feature["string_statistics"]

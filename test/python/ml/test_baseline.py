@@ -5,7 +5,11 @@ Also runs under Python 3.9 with the scikit-learn 1.2-1 image's libraries (script
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -13,10 +17,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from testkit import REPO_ROOT, load_script, ml_module
+from testkit import ML_DIR, PYTHON, REPO_ROOT, load_script, ml_module
 
 kit = load_script(REPO_ROOT / "test" / "python" / "local" / "monitor_testkit.py", "monitor_testkit")
 baseline = ml_module("baseline")
+baseline_statistics = baseline.import_statistics_module()
 
 
 @pytest.fixture(scope="module")
@@ -109,30 +114,85 @@ def test_constraints(etl: Any) -> None:
     assert 0.9 <= constraints["_c1"]["completeness"] < 0.97
 
 
+# --- shipped as two files ------------------------------------------------------------------------------------------
+
+
+def as_asset(source: Path, folder: Path) -> Path:
+    """``source`` as a Processing job downloads a CDK asset: named after its object key, the content hash."""
+    folder.mkdir(parents=True)
+    target = folder / f"{hashlib.sha256(source.read_bytes()).hexdigest()}.py"
+    shutil.copyfile(source, target)
+    return target
+
+
+def run_script(script: Path, train_dir: Path, output_dir: Path,
+               statistics_module: Optional[Path] = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != baseline.STATISTICS_MODULE_VARIABLE}
+    if statistics_module is not None:
+        env[baseline.STATISTICS_MODULE_VARIABLE] = str(statistics_module)
+    return subprocess.run(
+        [PYTHON, str(script), "--train-dir", str(train_dir), "--output-dir", str(output_dir)],
+        capture_output=True, text=True, env=env, cwd=str(output_dir.parent), check=False,
+    )
+
+
+def test_the_processing_job_layout_gives_the_same_baseline(etl: Any, tmp_path: Path) -> None:
+    # As the Baseline step lays the code out: each file its own input, named by content hash.
+    code = tmp_path / "opt" / "ml" / "processing" / "input"
+    script = as_asset(ML_DIR / "baseline.py", code / "code")
+    module = as_asset(ML_DIR / "baseline_statistics.py", code / "code-lib")
+
+    completed = run_script(script, etl.train_dir, tmp_path / "out", statistics_module=module)
+
+    assert completed.returncode == 0, completed.stderr
+    for name, document in etl.documents.items():
+        assert json.loads((tmp_path / "out" / f"{name}.json").read_text(encoding="utf-8")) == document, name
+
+
+def test_without_its_statistics_module_the_script_names_the_missing_file(etl: Any, tmp_path: Path) -> None:
+    script = as_asset(ML_DIR / "baseline.py", tmp_path / "code")
+
+    completed = run_script(script, etl.train_dir, tmp_path / "out")
+
+    assert completed.returncode != 0
+    assert (f"ImportError: baseline.py needs baseline_statistics.py, its column statistics; "
+            f"{tmp_path / 'code' / 'baseline_statistics.py'} does not exist") in completed.stderr
+
+
+def test_a_statistics_module_path_that_is_not_there_is_named(etl: Any, tmp_path: Path) -> None:
+    script = as_asset(ML_DIR / "baseline.py", tmp_path / "code")
+    missing = tmp_path / "code-lib" / "0123.py"
+
+    completed = run_script(script, etl.train_dir, tmp_path / "out", statistics_module=missing)
+
+    assert completed.returncode != 0
+    assert f"BASELINE_STATISTICS_MODULE names {missing}, which is missing or not a .py file" in completed.stderr
+
+
 # --- the KLL sketch --------------------------------------------------------------------------------------------------
 
 
 def test_the_sketch_compacts_large_inputs_within_its_capacity_and_keeps_ranks() -> None:
     values = np.random.default_rng(3).lognormal(size=50_000)
 
-    levels = baseline.kll_sketch(values)
+    levels = baseline_statistics.kll_sketch(values)
 
     assert len(levels) > 1
     assert sum(len(level) * 2**h for h, level in enumerate(levels)) == len(values)
-    assert all(len(level) <= baseline.kll_capacity(h, len(levels)) for h, level in enumerate(levels))
+    assert all(len(level) <= baseline_statistics.kll_capacity(h, len(levels)) for h, level in enumerate(levels))
     items = np.concatenate([np.asarray(level) for level in levels])
     weights = np.concatenate([np.full(len(level), 2.0**h) for h, level in enumerate(levels)])
     order = np.argsort(items)
     sketch_rank = np.cumsum(weights[order]) / len(values)
     true_rank = np.searchsorted(np.sort(values), items[order], side="right") / len(values)
     assert np.abs(sketch_rank - true_rank).max() < 0.01
-    assert baseline.kll_sketch(values) == levels  # seeded: the same data gives the same file
+    assert baseline_statistics.kll_sketch(values) == levels  # seeded: the same data gives the same file
 
 
 def test_capacities_follow_k_and_c() -> None:
-    assert baseline.kll_capacity(0, 1) == 2048
-    assert baseline.kll_capacity(0, 2) == 1311  # ceil(2048 * 0.64)
-    assert baseline.kll_capacity(0, 30) == 2
+    assert baseline_statistics.kll_capacity(0, 1) == 2048
+    assert baseline_statistics.kll_capacity(0, 2) == 1311  # ceil(2048 * 0.64)
+    assert baseline_statistics.kll_capacity(0, 30) == 2
 
 
 # --- hand-built train splits -----------------------------------------------------------------------------------------
@@ -280,6 +340,6 @@ def test_text_in_train_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_values_are_typed_by_value_and_bucketed_as_text() -> None:
-    assert [baseline.cell_kind(v) for v in ("37", "37.0", "-1.5e3", " 3", "abc", "nan", None, 4.0, 4.5)] == \
+    assert [baseline_statistics.cell_kind(v) for v in ("37", "37.0", "-1.5e3", " 3", "abc", "nan", None, 4.0, 4.5)] == \
         ["Integral", "Integral", "Integral", "String", "String", "String", None, "Integral", "Fractional"]
-    assert [baseline.cell_text(v) for v in (49.0, 0.5, "north")] == ["49", "0.5", "north"]
+    assert [baseline_statistics.cell_text(v) for v in (49.0, 0.5, "north")] == ["49", "0.5", "north"]
