@@ -9,10 +9,12 @@ dashboards and the run report count rows by them.
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame, Window
+from typing import Iterable
+
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from .expressions import CORRUPT_RECORD, REASON, internal_name, number, text
+from .expressions import CORRUPT_RECORD, REASON, internal_name, number, number_column, original_column, text, text_column
 from .reader import Header
 from .schema import ColumnSchema, Schema
 
@@ -75,48 +77,101 @@ def reason(schema: Schema, header: Header, texts: dict[str, Column], numbers: di
     return F.coalesce(*checks)
 
 
-def fingerprint(kept: Column, values: list[Column]) -> list[Column]:
-    """A 96-bit fingerprint of a row's trimmed values (xxhash64 and murmur3), and whether the row is kept.
+FINGERPRINT = ("__fingerprint_a", "__fingerprint_b")  # of a kept row's trimmed values; null for other rows
+FIRST_ORDER = "__first_order"
 
-    Duplicates are found by partitioning on it: the shuffle then carries two numbers instead of every trimmed
-    value, and the window sorts on a long (a radix sort) instead of comparing strings. Each value is hashed with
-    its null flag, since Spark's hashes skip nulls (('a', null) and (null, 'a') would otherwise collide). Two
-    different rows share a fingerprint with probability about n^2 / 2^97 (1e-17 for a million rows).
+
+def fingerprint(values: list[Column]) -> list[Column]:
+    """A 96-bit fingerprint of a row's trimmed values (xxhash64 and murmur3), as two columns.
+
+    Duplicates are found by grouping on it: the shuffle then carries three numbers per row instead of every value.
+    Each value is hashed with its null flag, since Spark's hashes skip nulls (('a', null) and (null, 'a') would
+    otherwise collide). Two different rows share a fingerprint with probability about n^2 / 2^97 (1e-17 for a
+    million rows).
     """
     tagged = [part for value in values for part in (value.isNull(), value)]
-    return [F.xxhash64(*tagged), F.hash(*tagged), kept]
+    return [F.xxhash64(*tagged), F.hash(*tagged)]
 
 
-def classify(raw: DataFrame, schema: Schema, header: Header, deduplicate: bool) -> DataFrame:
-    """The raw rows (source columns as text and ``_corrupt_record``) with ``quarantine_reason`` and the row order.
+def stage(raw: DataFrame, schema: Schema, header: Header, numeric: Iterable[str], deduplicate: bool) -> DataFrame:
+    """Every raw row once, as every later step reads it (the job caches it):
 
-    Trimmed texts and numbers are computed once per row in a projection, then referred to by the checks. With
-    ``deduplicate``, a kept row whose trimmed values in every source column (dropped ones included: an exact
-    duplicate is the same row, not the same features) equal those of an earlier kept row in file order becomes
-    ``duplicate``: one shuffle, partitioned by a fingerprint of those values.
+    - per source column its trimmed text (:func:`text_column`), its original text where trimming changed it
+      (:func:`original_column`: quarantine keeps what was uploaded), and for the columns named in ``numeric`` its
+      number (:func:`number_column`);
+    - ``_corrupt_record``, ``quarantine_reason`` (every reason but ``duplicate``: the checks of ``schema``), the row
+      order, and with ``deduplicate`` the fingerprint of each kept row (:func:`fingerprint`, over the trimmed values
+      of every source column, dropped ones included: an exact duplicate is the same row, not the same features).
+
+    ``numeric`` must name every numeric column of ``schema``; it may name more (the profile needs the numbers of the
+    columns whose type it infers).
     """
-    sources = [internal_name(i) for i in range(len(header.names))]
-    used = {column.name: header.internal(column.name) for column in schema.columns}
-    text_names = {name: f"__t{position}" for position, name in enumerate(header.names)}
-    staged = raw.select(
-        *sources,
+    positions = range(len(header.names))
+    numeric_positions = sorted({header.names.index(name) for name in numeric})
+    missing = [c.name for c in schema.columns if c.type == "numeric" and header.names.index(c.name)
+               not in numeric_positions]
+    assert not missing, f"stage(): numeric columns {missing} have no number column"
+    trimmed = raw.select(
         CORRUPT_RECORD,
-        *[text(source).alias(text_names[name]) for name, source in zip(header.names, sources)],
+        *[internal_name(i) for i in positions],
+        *[text(internal_name(i)).alias(text_column(i)) for i in positions],
     )
-    staged = staged.select(
-        "*",
-        *[number(F.col(text_names[name])).alias(f"__n_{text_names[name]}") for name in used
-          if schema.column(name).type == "numeric"],
+    changed = [
+        F.col(internal_name(i)).isNotNull()
+        & (F.col(text_column(i)).isNull() | (F.col(text_column(i)) != F.col(internal_name(i))))
+        for i in positions
+    ]
+    staged = trimmed.select(
+        CORRUPT_RECORD,
+        *[text_column(i) for i in positions],
+        *[number(F.col(text_column(i))).alias(number_column(i)) for i in numeric_positions],
+        *[F.when(changed[i], F.col(internal_name(i))).alias(original_column(i)) for i in positions],
     )
-    texts = {name: F.col(text_names[name]) for name in used}
-    numbers = {name: F.col(f"__n_{text_names[name]}") for name in used if schema.column(name).type == "numeric"}
-    # Taken where the rows are still in file order (before any shuffle).
-    classified = staged.withColumn(REASON, reason(schema, header, texts, numbers)).withColumn(
+    texts = {column.name: F.col(text_column(header.names.index(column.name))) for column in schema.columns}
+    numbers = {column.name: F.col(number_column(header.names.index(column.name)))
+               for column in schema.columns if column.type == "numeric"}
+    # Taken where the rows are still in file order (nothing here shuffles).
+    staged = staged.withColumn(REASON, reason(schema, header, texts, numbers)).withColumn(
         ROW_ORDER, F.monotonically_increasing_id()
     )
     if deduplicate:
         kept = F.col(REASON).isNull()
-        window = Window.partitionBy(*fingerprint(kept, [F.col(text_names[name]) for name in header.names]))
-        repeat = kept & (F.row_number().over(window.orderBy(ROW_ORDER)) > 1)
-        classified = classified.withColumn(REASON, F.when(repeat, F.lit(DUPLICATE)).otherwise(F.col(REASON)))
-    return classified.select(*sources, CORRUPT_RECORD, REASON, ROW_ORDER)
+        hashes = fingerprint([F.col(text_column(i)) for i in positions])
+        staged = staged.select("*", *[F.when(kept, value).alias(name) for value, name in zip(hashes, FINGERPRINT)])
+    return staged
+
+
+def repeated_fingerprints(staged: DataFrame) -> DataFrame:
+    """Fingerprints that more than one kept row of ``staged`` (:func:`stage`) has, each with the order of its
+    first row: one aggregation that shuffles three numbers per kept row. Usually small (one row per duplicated
+    row), so that :func:`mark_duplicates` can broadcast it."""
+    return (
+        staged.where(F.col(FINGERPRINT[0]).isNotNull())
+        .groupBy(*FINGERPRINT)
+        .agg(F.min(ROW_ORDER).alias(FIRST_ORDER), F.count(F.lit(1)).alias("__rows"))
+        .where(F.col("__rows") > 1)
+        .select(*FINGERPRINT, FIRST_ORDER)
+    )
+
+
+def mark_duplicates(staged: DataFrame, repeated: DataFrame) -> DataFrame:
+    """``staged`` (:func:`stage`) with every kept row that repeats an earlier kept row (same fingerprint, later in file order) set
+    to ``duplicate``. A broadcast join: the rows are neither shuffled nor reordered."""
+    joined = staged.join(F.broadcast(repeated), list(FINGERPRINT), "left")
+    repeat = F.col(FIRST_ORDER).isNotNull() & (F.col(ROW_ORDER) != F.col(FIRST_ORDER))
+    marked = joined.withColumn(REASON, F.when(repeat, F.lit(DUPLICATE)).otherwise(F.col(REASON)))
+    return marked.select(*[name for name in staged.columns if name not in FINGERPRINT])
+
+
+def classify(raw: DataFrame, schema: Schema, header: Header, deduplicate: bool) -> DataFrame:
+    """The staged rows (:func:`stage`) with ``quarantine_reason`` (null when kept) and the row order, in file order.
+
+    With ``deduplicate``, a kept row whose trimmed values in every source column equal those of an earlier kept
+    row in file order becomes ``duplicate``. Each action on the result parses the file again: the job caches the
+    staged rows and the repeated fingerprints itself (job.py); this composition is for tests and small data.
+    """
+    numeric = [column.name for column in schema.columns if column.type == "numeric"]
+    staged = stage(raw, schema, header, numeric, deduplicate)
+    if not deduplicate:
+        return staged
+    return mark_duplicates(staged, repeated_fingerprints(staged))

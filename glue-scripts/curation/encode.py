@@ -12,18 +12,18 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from .expressions import number, text
+from .expressions import number_column, text_column
 from .reader import Header
 from .schema import ColumnSchema, Schema
 
 
 def encode_column(column: ColumnSchema, value: Column) -> list[Column]:
-    """The encoded output columns of one feature, from its trimmed text (null when missing)."""
+    """The encoded output columns of one feature, from its number (numeric) or its trimmed text (categorical), null
+    when missing."""
     if column.type == "numeric":
-        parsed = number(value)
         if column.nulls.imputes:
-            parsed = F.coalesce(parsed, F.lit(float(column.impute_value)))  # type: ignore[arg-type]
-        return [parsed.alias(column.name)]
+            value = F.coalesce(value, F.lit(float(column.impute_value)))  # type: ignore[arg-type]
+        return [value.alias(column.name)]
     if column.nulls.imputes:
         value = F.coalesce(value, F.lit(str(column.impute_value)))
     return [
@@ -33,11 +33,14 @@ def encode_column(column: ColumnSchema, value: Column) -> list[Column]:
 
 
 def encode(kept: DataFrame, schema: Schema, header: Header) -> DataFrame:
-    """Curated rows: label first, then every encoded feature in ``schema.feature_columns`` order."""
-    label = number(text(header.internal(schema.label)))
+    """Curated rows from kept staged rows (clean.stage): label first, then every encoded feature in
+    ``schema.feature_columns`` order."""
+    label = F.col(number_column(header.names.index(schema.label)))
     if schema.problem_type == "binary_classification":
         label = label.cast("int")
     outputs = [label.alias(schema.label)]
     for column in schema.features:
-        outputs += encode_column(column, text(header.internal(column.name)))
+        position = header.names.index(column.name)
+        value = F.col(number_column(position) if column.type == "numeric" else text_column(position))
+        outputs += encode_column(column, value)
     return kept.select(*outputs)

@@ -27,6 +27,28 @@ def internal_name(position: int) -> str:
     return f"_c{position}"
 
 
+# The staged rows (clean.stage): each source column once trimmed, once as a number, and as uploaded where trimming
+# changed it. Every step after staging reads these, so no value is trimmed or parsed twice.
+def text_column(position: int) -> str:
+    """The trimmed text of source column ``position`` (null when missing)."""
+    return f"__t{position}"
+
+
+def number_column(position: int) -> str:
+    """The number of source column ``position`` (null when missing or not a number), for columns that may be numeric."""
+    return f"__n{position}"
+
+
+def original_column(position: int) -> str:
+    """Source column ``position`` as uploaded, where that differs from its trimmed text (else null)."""
+    return f"__o{position}"
+
+
+def source_text(position: int) -> Column:
+    """Source column ``position`` as uploaded, from the staged columns."""
+    return F.coalesce(F.col(original_column(position)), F.col(text_column(position)))
+
+
 def text(column: str) -> Column:
     """The trimmed text of a raw column, or null when it is missing."""
     trimmed = F.btrim(F.col(column), F.lit(TRIM_CHARACTERS))

@@ -20,7 +20,7 @@ from pyspark.sql import functions as F
 
 from .contract import IMPUTE_VALUE, QUARANTINE, Contract, default_null_policy
 from .errors import SchemaError, SourceFileError
-from .expressions import CORRUPT_RECORD, internal_name, not_number, number, text
+from .expressions import CORRUPT_RECORD, number_column, original_column, text_column
 from .reader import REPLACEMENT_CHARACTER, Header
 from .schema import ColumnSchema, Schema, category_list
 
@@ -55,12 +55,17 @@ def columns_to_infer(contract: Contract, header: Header) -> list[str]:
     return names
 
 
-def profile(raw: DataFrame, header: Header, names: Sequence[str]) -> Profile:
-    """One aggregation over the raw rows; ragged rows are left out of the column statistics (their values shift)."""
+def profile(staged: DataFrame, header: Header, names: Sequence[str]) -> Profile:
+    """One aggregation over the staged rows (clean.stage, with the numbers of ``names``); ragged rows are left out of
+    the column statistics (their values shift)."""
     well_formed = F.col(CORRUPT_RECORD).isNull()
     undecodable = F.lit(False)
     for position in range(len(header.names)):
-        undecodable = undecodable | F.col(internal_name(position)).contains(REPLACEMENT_CHARACTER)
+        undecodable = undecodable | F.coalesce(
+            F.col(original_column(position)).contains(REPLACEMENT_CHARACTER),
+            F.col(text_column(position)).contains(REPLACEMENT_CHARACTER),
+            F.lit(False),
+        )
     undecodable = undecodable | F.coalesce(F.col(CORRUPT_RECORD).contains(REPLACEMENT_CHARACTER), F.lit(False))
     aggregates = [
         F.count(F.lit(1)).alias("rows"),
@@ -68,14 +73,16 @@ def profile(raw: DataFrame, header: Header, names: Sequence[str]) -> Profile:
         F.count(F.when(undecodable, 1)).alias("undecodable"),
     ]
     for index, name in enumerate(names):
-        value = F.when(well_formed, text(header.internal(name)))
+        position = header.names.index(name)
+        value = F.when(well_formed, F.col(text_column(position)))
+        not_numeric = value.isNotNull() & F.col(number_column(position)).isNull()
         aggregates += [
             F.count(value).alias(f"present_{index}"),
-            F.count(F.when(not_number(value), 1)).alias(f"not_numeric_{index}"),
+            F.count(F.when(not_numeric, 1)).alias(f"not_numeric_{index}"),
             F.approx_count_distinct(value).alias(f"distinct_{index}"),
-            F.first(F.when(not_number(value), value), ignorenulls=True).alias(f"example_{index}"),
+            F.first(F.when(not_numeric, value), ignorenulls=True).alias(f"example_{index}"),
         ]
-    row = raw.agg(*aggregates).first()
+    row = staged.agg(*aggregates).first()
     assert row is not None  # a global aggregation always returns one row
     return Profile(
         rows=int(row["rows"]),
@@ -197,16 +204,22 @@ def _mode(kept: DataFrame, value: Column) -> Any:
     return None if row is None else row["value"]
 
 
+def _staged_value(column: ColumnSchema, header: Header) -> Column:
+    """A column's value in the staged rows: its number when numeric, else its trimmed text."""
+    position = header.names.index(column.name)
+    return F.col(number_column(position) if column.type == "numeric" else text_column(position))
+
+
 def statistics(draft: Schema, header: Header) -> list[Column]:
     """Aggregates that learn imputation values and categories; evaluated per reason group together with the row
     counts (one pass over the classified rows), of which the kept rows' group is used."""
     aggregates = []
     for index, column in enumerate(draft.features):
-        value = text(header.internal(column.name))
+        value = _staged_value(column, header)
         if column.type == "numeric" and column.nulls.kind == "impute-mean":
-            aggregates.append(F.avg(number(value)).alias(f"fill_{index}"))
+            aggregates.append(F.avg(value).alias(f"fill_{index}"))
         elif column.type == "numeric" and column.nulls.kind == "impute-median":
-            aggregates.append(F.median(number(value)).alias(f"fill_{index}"))
+            aggregates.append(F.median(value).alias(f"fill_{index}"))
         if column.type == "categorical" and column.categories is None:
             aggregates.append(F.collect_set(value).alias(f"seen_{index}"))
     return aggregates
@@ -223,8 +236,7 @@ def finalize_schema(
         if column.nulls.kind in ("impute-mean", "impute-median"):
             fill = stats.get(f"fill_{index}")
         elif column.nulls.kind == "impute-mode":
-            value = text(header.internal(column.name))
-            fill = _mode(kept, number(value) if column.type == "numeric" else value)
+            fill = _mode(kept, _staged_value(column, header))
         if column.nulls.imputes and fill is None:
             raise _nothing_to_impute(column)
         if column.type == "numeric" and fill is not None:

@@ -1,14 +1,16 @@
 """One curation run: raw CSV -> curated CSV + schema.json + report.json, bad rows -> quarantine.
 
-Spark actions, in order. The raw file is parsed twice (the profile must type the columns before rows can be
-classified); the classified rows are computed once, cached, and every later action reads the cache:
+The raw file is parsed once: its rows are staged (trimmed, numbers parsed, checked: clean.stage) and cached by the
+first aggregation, and every later action reads the cache. Row checks need no inferred type (a column whose type
+comes from the data has none), so the rows are classified before the profile has typed the columns. Spark actions,
+in order:
   1. the header (first non-blank line)
-  2. the profile: rows in, ragged rows, per-column counts (one aggregation)
-  3. rows by reason together with the kept rows' statistics (one aggregation; fills the cache)
-  4. the mode of each 'impute-mode' column (a small group-by each; usually none)
-  5. write the curated data        6. write the quarantine
-Counts are taken once (2 and 3) and reconciled: rows in = rows kept + rows quarantined, or the run stops.
-"""
+  2. the profile: rows in, ragged rows, per-column counts (one aggregation; fills the cache)
+  3. the fingerprints that kept rows repeat (one aggregation of three numbers per row), for de-duplication
+  4. rows by reason together with the kept rows' statistics (one aggregation)
+  5. the mode of each 'impute-mode' column (a small group-by each; usually none)
+  6. write the curated data        7. write the quarantine
+Counts are taken once (2 and 4) and reconciled: rows in = rows kept + rows quarantined, or the run stops."""
 
 from __future__ import annotations
 
@@ -23,11 +25,11 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from .catalog import GlueClient, default_glue_client, table_columns, update_curated_table
-from .clean import ROW_ORDER, WRONG_FIELD_COUNT, classify
+from .clean import ROW_ORDER, WRONG_FIELD_COUNT, mark_duplicates, repeated_fingerprints, stage
 from .contract import Contract, parse_contract
 from .encode import encode
 from .errors import CurationError, SourceFileError
-from .expressions import CORRUPT_RECORD, RAW_LINE, REASON, internal_name
+from .expressions import CORRUPT_RECORD, RAW_LINE, REASON, source_text
 from .infer import (
     Profile, columns_to_infer, decide_type, draft_schema, finalize_schema, pin_schema, profile, statistics,
     type_warnings,
@@ -104,7 +106,7 @@ def optional_arguments_present(argv: Sequence[str]) -> list[str]:
 
 def quarantine_rows(classified: DataFrame, header: Header) -> DataFrame:
     """Quarantined rows: every source column as uploaded (text), the reason, and the raw line of a ragged row."""
-    columns = [F.col(internal_name(i)).alias(name) for i, name in enumerate(header.names)]
+    columns = [source_text(i).alias(name) for i, name in enumerate(header.names)]
     # In file order, in one file: it is read by people, and usually small (so one task sorts it: no shuffle).
     bad = classified.where(F.col(REASON).isNotNull()).coalesce(1).sortWithinPartitions(ROW_ORDER)
     return bad.select(*columns, F.col(REASON), F.col(CORRUPT_RECORD).alias(RAW_LINE))
@@ -159,7 +161,7 @@ def _fraction_error(args: JobArguments, counts: Mapping[str, Any]) -> SourceFile
 SESSION_SETTINGS = {
     # Invalid text cast to a number must give null (then a reason code), not fail the job as ANSI mode would.
     "spark.sql.ansi.enabled": "false",
-    # The classified rows are cached once and read three times; compressing the cache cost more time than the
+    # The staged rows are cached once and read by every later action; compressing the cache cost more time than the
     # re-reads saved (1M rows: ~8 s compressed vs ~4 s uncompressed on 2 cores). Memory is not the limit here.
     "spark.sql.inMemoryColumnarStorage.compressed": "false",
 }
@@ -191,21 +193,28 @@ def run_curation(spark: SparkSession, args: JobArguments, glue_client: GlueClien
 
 
 @dataclass(frozen=True)
-class _Plan:
-    """What a run decided before classifying its rows."""
+class _Source:
+    """The upload as read before any row is classified: header checked, rows not yet parsed."""
 
     contract: Contract
     header: Header
     raw: DataFrame
-    profiled: Profile
-    schema: Schema  # pinned, or the draft inferred from the profile (imputation values and categories pending)
-    pinned: bool
-    ignored: list[str]
-    warnings: list[str]
+    pinned: Schema | None
+    ignored: list[str]  # header columns a pinned schema does not describe
+    to_infer: list[str]  # columns whose type or categories come from the data
+
+    def checks(self, source_uri: str) -> Schema:
+        """The schema rows are classified with, before any type is inferred: the pinned one, or the contract's
+        columns with every column still to be typed as an open categorical. That gives them no check, as their
+        inferred type would: an inferred numeric column has only numbers (else it is categorical), imputes its gaps
+        and has no bounds; an inferred categorical takes its categories from the data."""
+        if self.pinned is not None:
+            return self.pinned
+        return draft_schema(self.contract, self.header, {name: "categorical" for name in self.to_infer}, source_uri)
 
 
-def _plan(spark: SparkSession, args: JobArguments, timings: Timings) -> _Plan:
-    """Contract, header checks, pinned schema or inferred types; raises on every file-level problem."""
+def _read_source(spark: SparkSession, args: JobArguments) -> _Source:
+    """Contract, header and pinned schema; raises on every problem found before the rows are read."""
     contract = parse_contract(args.contract)
     header = read_header(spark, args.source_uri, contract.delimiter)
     pinned = schema_from_json(read_text(args.schema_uri), args.schema_uri) if args.schema_uri else None
@@ -214,27 +223,52 @@ def _plan(spark: SparkSession, args: JobArguments, timings: Timings) -> _Plan:
         pinned, ignored = pin_schema(pinned, contract, header, args.schema_uri or "")
     check_header(header, contract, args.source_uri, required=[c.name for c in pinned.columns] if pinned else ())
     raw = read_rows(spark, args.source_uri, header, contract.delimiter)
-    timings.lap("header")
+    to_infer = [] if pinned is not None else columns_to_infer(contract, header)
+    return _Source(contract, header, raw, pinned, ignored, to_infer)
 
-    profiled = profile(raw, header, [] if pinned else columns_to_infer(contract, header))
+
+def _stage(source: _Source, source_uri: str) -> DataFrame:
+    """The staged rows (clean.stage), with the numbers of every column that is or may become numeric."""
+    checks = source.checks(source_uri)
+    numeric = [c.name for c in checks.columns if c.type == "numeric"] + source.to_infer
+    return stage(source.raw, checks, source.header, numeric, source.contract.deduplicate)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a run decided before counting its rows."""
+
+    contract: Contract
+    header: Header
+    profiled: Profile
+    schema: Schema  # pinned, or the draft inferred from the profile (imputation values and categories pending)
+    pinned: bool
+    ignored: list[str]
+    warnings: list[str]
+
+
+def _plan(source: _Source, staged: DataFrame, args: JobArguments) -> _Plan:
+    """Profile the staged rows (the first pass over the file: it fills the cache), then decide the column types;
+    raises on every file-level problem."""
+    contract, header = source.contract, source.header
+    profiled = profile(staged, header, source.to_infer)
     if profiled.undecodable:
         raise_if_not_utf8(args.source_uri)
     if profiled.rows == 0:
         raise SourceFileError(args.source_uri, "it has a header but no data rows", "Upload a file with data rows")
     warnings: list[str] = []
-    if pinned is None:
+    if source.pinned is None:
         ragged_dooms_run = profiled.ragged / profiled.rows > contract.max_quarantined_fraction
         types = _infer_types(contract, header, profiled, args.source_uri, lenient=ragged_dooms_run)
         warnings = type_warnings(profiled, {n: t for n, t in types.items() if n not in contract.columns})
         schema = draft_schema(contract, header, types, args.source_uri)
     else:
-        schema = pinned
-    timings.lap("profile")
-    return _Plan(contract, header, raw, profiled, schema, pinned is not None, ignored, warnings)
+        schema = source.pinned
+    return _Plan(contract, header, profiled, schema, source.pinned is not None, source.ignored, warnings)
 
 
 def _count(classified: DataFrame, plan: _Plan) -> tuple[dict[str, int], int, dict[str, Any]]:
-    """Rows by reason, rows kept and the kept rows' statistics, in one aggregation (which also fills the cache)."""
+    """Rows by reason, rows kept and the kept rows' statistics, in one aggregation."""
     aggregates = [] if plan.pinned else statistics(plan.schema, plan.header)
     groups = classified.groupBy(REASON).agg(F.count(F.lit(1)).alias("rows"), *aggregates).collect()
     by_reason = {row[REASON]: int(row["rows"]) for row in groups}
@@ -271,11 +305,19 @@ def _catalog(args: JobArguments, schema: Schema, glue_client: GlueClient | None)
 
 def _run(spark: SparkSession, args: JobArguments, glue_client: GlueClient | None) -> dict[str, Any]:
     timings, started_at = Timings(), utc_now()
-    plan = _plan(spark, args, timings)
-    schema = plan.schema
-    classified = classify(plan.raw, schema, plan.header, plan.contract.deduplicate)
-    classified = classified.persist(StorageLevel.MEMORY_AND_DISK)
+    source = _read_source(spark, args)
+    timings.lap("header")
+    # Parsed, trimmed and checked once: every later pass reads the cache.
+    staged = _stage(source, args.source_uri).persist(StorageLevel.MEMORY_AND_DISK)
+    repeated = None
     try:
+        plan = _plan(source, staged, args)
+        schema = plan.schema
+        timings.lap("profile")
+        classified = staged
+        if plan.contract.deduplicate:
+            repeated = repeated_fingerprints(staged).persist(StorageLevel.MEMORY_AND_DISK)
+            classified = mark_duplicates(staged, repeated)
         by_reason, rows_out, kept_stats = _count(classified, plan)
         counts = row_counts(plan.profiled.rows, by_reason, rows_out, plan.contract.max_quarantined_fraction)
         timings.lap("classify")
@@ -293,7 +335,9 @@ def _run(spark: SparkSession, args: JobArguments, glue_client: GlueClient | None
         _write_csv(quarantine_rows(classified, plan.header), args.quarantine_uri)
         timings.lap("writeQuarantine")
     finally:
-        classified.unpersist()
+        staged.unpersist()
+        if repeated is not None:
+            repeated.unpersist()
     catalog = None
     if failure is None:
         write_text(join(args.output_uri, SCHEMA_FILE), schema.dumps())

@@ -134,6 +134,29 @@ def test_a_pinned_schema_of_another_label_is_refused(tmp_path: Path, run_job: Ca
         run_job(source, other, schema_uri=str(mixed.output / "schema.json"), name="refused")
 
 
+def test_curated_rows_keep_file_order_and_the_first_of_repeats_across_input_splits(
+    spark: Any, tmp_path: Path, run_job: Callable[..., Run]
+) -> None:
+    # Repeats of earlier rows all through the file, which Spark reads in several splits (tasks) here: the first
+    # row of each group stays wherever its repeats are, and the curated rows stay in upload order.
+    rows = [f"{i},{(i * 37) % 101}" for i in range(400)]
+    repeats = {150: 3, 260: 140, 399: 260}  # line index -> the earlier line it repeats
+    for index, original in repeats.items():
+        rows[index] = rows[original]
+    source = write_source(tmp_path, "y,x\n" + "\n".join(rows) + "\n")
+    previous = spark.conf.get("spark.sql.files.maxPartitionBytes")
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "512")
+    try:
+        run = run_job(source, contract(columns={"x": {"type": "numeric"}}))
+    finally:
+        spark.conf.set("spark.sql.files.maxPartitionBytes", previous)
+
+    expected = [row for index, row in enumerate(rows) if index not in repeats]
+    assert [f"{float(y):g},{float(x):g}" for y, x in zip(run.data()["y"], run.data()["x"])] == expected
+    assert run.report["rows"]["quarantinedByReason"] == {"duplicate": 3}
+    assert list(run.quarantine()["y"]) == [rows[index].split(",")[0] for index in sorted(repeats)]
+
+
 def test_null_policies(tmp_path: Path, run_job: Callable[..., Run]) -> None:
     source = write_source(tmp_path, "y,a,b,c,d,e\n1,1,1,1,x,1\n2,2,3,,y,\n3,,6,3,,3\n4,9,,3,x,4\n")
     run = run_job(source, contract(columns={

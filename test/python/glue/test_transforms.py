@@ -9,25 +9,29 @@ from typing import Any
 
 from pyspark.sql import functions as F
 
-from curation.clean import classify, reason_codes_for
+from curation.clean import classify, reason_codes_for, stage
 from curation.contract import parse_contract
 from curation.encode import encode
-from curation.expressions import NUMBER_PATTERN, REASON, number, text
+from curation.expressions import NUMBER_PATTERN, REASON, number, source_text, text
 from curation.infer import columns_to_infer, decide_type, draft_schema, finalize_schema, profile, statistics
 from curation_testkit import load
 
 
 def reasons(frame: Any) -> list[str | None]:
-    """Reasons in file order (the classified frame is shuffled when de-duplicating: order by the first column)."""
-    rows = frame.select("_c0", REASON).collect()
-    return [row[REASON] for row in sorted(rows, key=lambda r: int(r["_c0"]))]
+    """Reasons in file order (ordered by the first column, which these tests number)."""
+    rows = frame.select(source_text(0).alias("k"), REASON).collect()
+    return [row[REASON] for row in sorted(rows, key=lambda r: int(r["k"]))]
 
 
 def schema_for(spark: Any, tmp_path: Path, csv: str, **contract: Any) -> tuple[Any, Any, Any]:
+    """Header, raw rows and the draft schema the job would infer (its profile of the staged rows)."""
     document = {"version": 1, "label": "y", "problemType": "regression", **contract}
     parsed = parse_contract(json.dumps(document))
     header, raw = load(spark, tmp_path, csv, parsed.delimiter)
-    profiled = profile(raw, header, columns_to_infer(parsed, header))
+    to_infer = columns_to_infer(parsed, header)
+    checks = draft_schema(parsed, header, {name: "categorical" for name in to_infer}, "t.csv")
+    numeric = [c.name for c in checks.columns if c.type == "numeric"] + to_infer
+    profiled = profile(stage(raw, checks, header, numeric, False), header, to_infer)
     types = {name: decide_type(name, p, parsed.max_categories, "t.csv") for name, p in profiled.columns.items()}
     types = {n: parsed.columns[n].type if n in parsed.columns else t for n, t in types.items()}
     return header, raw, draft_schema(parsed, header, types, "t.csv")
@@ -89,7 +93,8 @@ def test_duplicates_compare_trimmed_values_and_keep_the_first(spark: Any, tmp_pa
     csv = "k,y,x\n1,5,a\n1, 5 ,a\n2,5,a\n1,5,a\n3,bad,a\n3,bad,a\n4,7,\n4,7, \n"
     header, raw, schema = schema_for(spark, tmp_path, csv)
 
-    rows = classify(raw, schema, header, deduplicate=True).select("_c0", "_c1", "_c2", REASON).collect()
+    rows = classify(raw, schema, header, deduplicate=True).select(
+        *[source_text(i).alias(f"_c{i}") for i in range(3)], REASON).collect()
     by_position = sorted(rows, key=lambda r: (r["_c0"], r[REASON] or ""))
     codes = [row[REASON] for row in by_position]
 
