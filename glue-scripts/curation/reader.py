@@ -12,14 +12,12 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F
 from pyspark.sql import types as T
-from pyspark.sql.utils import AnalysisException
 
 from .contract import Contract
 from .errors import SourceFileError
 from .expressions import CORRUPT_RECORD, internal_name
-from .storage import first_non_utf8_line, spark_path
+from .storage import UnreadableSource, first_non_utf8_line, first_nonblank_line, spark_path
 
 CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab", "|": "'|'"}
@@ -51,18 +49,17 @@ def raise_if_not_utf8(source_uri: str) -> None:
         )
 
 
-def read_header(spark: SparkSession, source_uri: str, delimiter: str) -> Header:
+def read_header(source_uri: str, delimiter: str) -> Header:
     """The first non-blank line, split with the contract's delimiter; checks names are present and unique."""
     try:
-        first = spark.read.text(spark_path(source_uri)).where(F.trim("value") != "").limit(1).collect()
-    except AnalysisException as error:
+        first = first_nonblank_line(source_uri)
+    except UnreadableSource as error:
         raise SourceFileError(
-            source_uri, f"it cannot be read ({str(error).splitlines()[0]})",
-            "Check that the object exists and that the job's role may read it",
+            source_uri, f"it cannot be read ({error})", "Check that the object exists and that the job's role may read it",
         ) from None
-    if not first:
+    if first is None:
         raise SourceFileError(source_uri, "the file is empty", "Upload a CSV file with a header row and data rows")
-    line = first[0]["value"].lstrip("\ufeff")  # a UTF-8 byte order mark is not part of the first name
+    line = first.lstrip("\ufeff")  # a UTF-8 byte order mark is not part of the first name
     if REPLACEMENT_CHARACTER in line:
         raise_if_not_utf8(source_uri)
     names = [name.strip() for name in next(csv.reader([line], delimiter=delimiter))]

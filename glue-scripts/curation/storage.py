@@ -9,6 +9,7 @@ runs never need it.
 from __future__ import annotations
 
 import os
+import re
 from typing import IO, Iterator
 from urllib.parse import urlparse
 
@@ -75,6 +76,8 @@ def _chunks(uri: str) -> Iterator[bytes]:
         yield from iter(lambda: body.read(_CHUNK), b"")
         return
     path = local_path(uri)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"no such file or directory: {path}")
     files = [path] if os.path.isfile(path) else sorted(
         os.path.join(root, name)
         for root, _, names in os.walk(path)
@@ -85,6 +88,32 @@ def _chunks(uri: str) -> Iterator[bytes]:
         handle: IO[bytes]
         with open(file_path, "rb") as handle:
             yield from iter(lambda: handle.read(_CHUNK), b"")
+
+
+class UnreadableSource(Exception):
+    """The source cannot be opened or read (missing, no permission); the message says what the store answered."""
+
+
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")  # the line endings Spark's text reader splits on
+
+
+def first_nonblank_line(uri: str) -> str | None:
+    """The first line holding more than spaces (decoded as UTF-8, bad bytes as U+FFFD, as Spark's reader does), or
+    None when there is none. Reads only as far as that line: the header of an upload, without a Spark job.
+
+    A CRLF cut between two chunks reads as an extra blank line, which is skipped like any other.
+    """
+    pending = b""
+    try:
+        for chunk in _chunks(uri):
+            lines = _LINE_BREAK.split(pending + chunk)
+            pending = lines.pop()  # the start of a line that the next chunk completes
+            for line in lines:
+                if line.strip(b" "):
+                    return line.decode("utf-8", errors="replace")
+    except Exception as error:  # noqa: BLE001 - OSError locally, botocore's ClientError on S3
+        raise UnreadableSource(str(error).splitlines()[0] if str(error) else type(error).__name__) from error
+    return pending.decode("utf-8", errors="replace") if pending.strip(b" ") else None
 
 
 def first_non_utf8_line(uri: str) -> tuple[int, bytes] | None:

@@ -72,7 +72,7 @@ def load(spark: Any, tmp_path: Path, text: str, delimiter: str = ",") -> tuple[A
     from curation.reader import read_header, read_rows
 
     source = write_source(tmp_path, text, name=f"t{len(list(tmp_path.glob('raw/*')))}.csv")
-    header = read_header(spark, str(source), delimiter)
+    header = read_header(str(source), delimiter)
     return header, read_rows(spark, str(source), header, delimiter)
 
 

@@ -60,7 +60,7 @@ def test_spark_and_inference_encode_raw_rows_identically(spark: Any, tmp_path: P
 
     # The Spark side, collected as doubles (no CSV formatting in between)...
     schema = schema_from_json(json.dumps(schema_json), "schema.json")
-    header = read_header(spark, str(source), ",")
+    header = read_header(str(source), ",")
     kept = classify(read_rows(spark, str(source), header, ","), schema, header, True).where(F.col(REASON).isNull())
     spark_rows = {row[0]: [float(v) for v in row[1:]] for row in encode(kept, schema, header).collect()}
     # ... and as written in the curated CSV (what preprocess reads, parsed exactly).

@@ -130,3 +130,17 @@ def test_raw_file_is_unchanged_by_a_successful_run(tmp_path: Path, run_job: Call
 
 def test_spark_output_of_the_report_is_consistent(spark: Any) -> None:
     assert spark.version == "3.5.4"
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 1 << 20])
+def test_the_header_is_read_across_chunk_boundaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    chunk: int) -> None:
+    # The header is read without Spark, chunk by chunk: lines, CRLFs and multi-byte characters cut anywhere.
+    from curation import storage
+
+    monkeypatch.setattr(storage, "_CHUNK", chunk)
+    source = write_source(tmp_path, "\r\n  \r\n\ufeffy,städt,größe\r\n1,2,3\r\n".encode("utf-8"))
+
+    assert storage.first_nonblank_line(str(source)) == "\ufeffy,städt,größe"
+    assert storage.first_nonblank_line(str(write_source(tmp_path, b"\n \n", "blank.csv"))) is None
+    assert storage.first_nonblank_line(str(write_source(tmp_path, b"y,a", "no-newline.csv"))) == "y,a"
