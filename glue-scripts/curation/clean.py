@@ -14,7 +14,9 @@ from typing import Iterable
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from .expressions import CORRUPT_RECORD, REASON, internal_name, number, number_column, original_column, text, text_column
+from .expressions import (
+    CORRUPT_RECORD, REASON, internal_name, number, number_column, original_column, text, text_column,
+)
 from .reader import Header
 from .schema import ColumnSchema, Schema
 
@@ -143,8 +145,9 @@ def stage(raw: DataFrame, schema: Schema, header: Header, numeric: Iterable[str]
 
 def repeated_fingerprints(staged: DataFrame) -> DataFrame:
     """Fingerprints that more than one kept row of ``staged`` (:func:`stage`) has, each with the order of its
-    first row: one aggregation that shuffles three numbers per kept row. Usually small (one row per duplicated
-    row), so that :func:`mark_duplicates` can broadcast it."""
+    first row: one aggregation that shuffles three numbers per kept row. Its result has a row (24 bytes) per group
+    of equal rows, so it is small next to the data: :func:`mark_duplicates` broadcasts it. (Tens of millions of
+    repeated rows in one upload would need a driver with memory for them.)"""
     return (
         staged.where(F.col(FINGERPRINT[0]).isNotNull())
         .groupBy(*FINGERPRINT)
@@ -155,8 +158,8 @@ def repeated_fingerprints(staged: DataFrame) -> DataFrame:
 
 
 def mark_duplicates(staged: DataFrame, repeated: DataFrame) -> DataFrame:
-    """``staged`` (:func:`stage`) with every kept row that repeats an earlier kept row (same fingerprint, later in file order) set
-    to ``duplicate``. A broadcast join: the rows are neither shuffled nor reordered."""
+    """``staged`` (:func:`stage`) with every kept row that repeats an earlier kept row (same fingerprint, later in
+    file order) set to ``duplicate``. A broadcast join: the rows are neither shuffled nor reordered."""
     joined = staged.join(F.broadcast(repeated), list(FINGERPRINT), "left")
     repeat = F.col(FIRST_ORDER).isNotNull() & (F.col(ROW_ORDER) != F.col(FIRST_ORDER))
     marked = joined.withColumn(REASON, F.when(repeat, F.lit(DUPLICATE)).otherwise(F.col(REASON)))

@@ -55,7 +55,8 @@ def read_header(source_uri: str, delimiter: str) -> Header:
         first = first_nonblank_line(source_uri)
     except UnreadableSource as error:
         raise SourceFileError(
-            source_uri, f"it cannot be read ({error})", "Check that the object exists and that the job's role may read it",
+            source_uri, f"it cannot be read ({error})",
+            "Check that the object exists and that the job's role may read it",
         ) from None
     if first is None:
         raise SourceFileError(source_uri, "the file is empty", "Upload a CSV file with a header row and data rows")
