@@ -97,6 +97,16 @@ class UnreadableSource(Exception):
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")  # the line endings Spark's text reader splits on
 
 
+def _read_errors() -> tuple[type[Exception], ...]:
+    """What reading a source raises when it is missing or not ours to read: OSError locally; on S3, botocore's
+    errors (ClientError for NoSuchKey or AccessDenied), when botocore is installed (always on Glue)."""
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:
+        return (OSError,)
+    return (OSError, BotoCoreError, ClientError)
+
+
 def first_nonblank_line(uri: str) -> str | None:
     """The first line holding more than spaces (decoded as UTF-8, bad bytes as U+FFFD, as Spark's reader does), or
     None when there is none. Reads only as far as that line: the header of an upload, without a Spark job.
@@ -111,7 +121,7 @@ def first_nonblank_line(uri: str) -> str | None:
             for line in lines:
                 if line.strip(b" "):
                     return line.decode("utf-8", errors="replace")
-    except Exception as error:  # noqa: BLE001 - OSError locally, botocore's ClientError on S3
+    except _read_errors() as error:
         raise UnreadableSource(str(error).splitlines()[0] if str(error) else type(error).__name__) from error
     return pending.decode("utf-8", errors="replace") if pending.strip(b" ") else None
 
